@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcslab debugfs interface: /sys/kernel/debug/pcslab/.
+ *
+ *   slabinfo                   one line per cache
+ *   <cache>/stats              "<counter> <total> C0=<n> C1=<n> ..."
+ *   <cache>/drain_policy  rw   "adaptive" or "fixed <n>"
+ *   <cache>/drain_level        per-CPU level, pending, cooldown
+ *   <cache>/queue_capacity rw  remote queue bound per CPU
+ *   <cache>/drain          w   "1": drain every CPU now
+ *
+ * Writes are parsed strictly: one write at offset 0 of exactly the
+ * documented form (decimal, no sign, no leading zeros, at most one
+ * trailing newline).  Anything else is -EINVAL and changes nothing.
+ */
+#include <linux/build_bug.h>
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <kunit/visibility.h>
+
+#include "pcslab_internal.h"
+
+/* Longest accepted write: "fixed 65536\n" with room to spare. */
+#define PCSLAB_WRITE_MAX	32
+
+const char *const pcslab_stat_names[PCSLAB_NR_STATS] = {
+	[PCSLAB_STAT_ALLOC]		= "alloc",
+	[PCSLAB_STAT_ALLOC_SLOWPATH]	= "alloc_slowpath",
+	[PCSLAB_STAT_ALLOC_FAIL]	= "alloc_fail",
+	[PCSLAB_STAT_FREE_LOCAL]	= "free_local",
+	[PCSLAB_STAT_FREE_REMOTE]	= "free_remote",
+	[PCSLAB_STAT_REMOTE_FULL]	= "remote_full",
+	[PCSLAB_STAT_DRAIN]		= "drain",
+	[PCSLAB_STAT_DRAINED_OBJECTS]	= "drained_objects",
+	[PCSLAB_STAT_LEVEL_UP]		= "level_up",
+	[PCSLAB_STAT_LEVEL_DOWN]	= "level_down",
+	[PCSLAB_STAT_KICK]		= "kick",
+	[PCSLAB_STAT_IDLE_FLUSH]	= "idle_flush",
+	[PCSLAB_STAT_SLAB_NEW]		= "slab_new",
+	[PCSLAB_STAT_SLAB_FREE]		= "slab_free",
+	[PCSLAB_STAT_INVALID_FREE]	= "invalid_free",
+	[PCSLAB_STAT_DOUBLE_FREE]	= "double_free",
+	[PCSLAB_STAT_POISON_CORRUPT]	= "poison_corrupt",
+	[PCSLAB_STAT_OBJECTS_IN_USE]	= "objects_in_use",
+	[PCSLAB_STAT_SLABS]		= "slabs",
+	[PCSLAB_STAT_PENDING]		= "pending",
+};
+static_assert(ARRAY_SIZE(pcslab_stat_names) == PCSLAB_NR_STATS);
+
+static struct dentry *pcslab_debugfs_root;
+
+/**
+ * pcslab_parse_uint - parse a strict decimal number written to debugfs.
+ * @buf: the bytes written (not NUL-terminated).
+ * @len: their number.
+ * @max: largest accepted value.
+ * @val: result on success.
+ *
+ * Accepts 1-10 decimal digits without sign or leading zeros, optionally
+ * followed by one newline, with a value <= @max.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int pcslab_parse_uint(const char *buf, size_t len, unsigned int max,
+		      unsigned int *val)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (!len || len > 10 || (buf[0] == '0' && len > 1))
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (buf[i] - '0');
+	}
+	if (v > max)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(pcslab_parse_uint);
+
+/**
+ * pcslab_parse_policy - parse a drain_policy write.
+ * @buf: the bytes written (not NUL-terminated).
+ * @len: their number.
+ * @level: %PCSLAB_DRAIN_ADAPTIVE or the fixed level, on success.
+ *
+ * Accepts exactly "adaptive" or "fixed <n>" (one space, n in
+ * 1..%PCSLAB_MAX_QUEUE), optionally followed by one newline.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int pcslab_parse_policy(const char *buf, size_t len, unsigned int *level)
+{
+	static const char fixed[] = "fixed ";
+	unsigned int v;
+
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len == 8 && !memcmp(buf, "adaptive", 8)) {
+		*level = PCSLAB_DRAIN_ADAPTIVE;
+		return 0;
+	}
+	if (len <= sizeof(fixed) - 1 || memcmp(buf, fixed, sizeof(fixed) - 1))
+		return -EINVAL;
+	buf += sizeof(fixed) - 1;
+	len -= sizeof(fixed) - 1;
+	if (pcslab_parse_uint(buf, len, PCSLAB_MAX_QUEUE, &v) || !v)
+		return -EINVAL;
+	*level = v;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(pcslab_parse_policy);
+
+/* Copy one whole write from user space; reject anything but offset 0. */
+static int pcslab_copy_write(char *buf, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	if (*ppos != 0 || !count || count > PCSLAB_WRITE_MAX)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	return 0;
+}
+
+static int pcslab_stats_show(struct seq_file *m, void *v)
+{
+	struct pcslab_cache *cache = m->private;
+	unsigned int item, cpu;
+
+	for (item = 0; item < PCSLAB_NR_STATS; item++) {
+		unsigned long total = 0;
+
+		for_each_possible_cpu(cpu)
+			total += pcslab_stat_cpu(cache, item, cpu);
+		seq_printf(m, "%s %lu", pcslab_stat_names[item], total);
+		for_each_possible_cpu(cpu)
+			seq_printf(m, " C%u=%lu", cpu,
+				   pcslab_stat_cpu(cache, item, cpu));
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pcslab_stats);
+
+static int pcslab_level_show(struct seq_file *m, void *v)
+{
+	struct pcslab_cache *cache = m->private;
+	unsigned int cpu, level, pending, cooldown;
+
+	seq_puts(m, "cpu level pending cooldown\n");
+	for_each_possible_cpu(cpu) {
+		pcslab_cpu_snapshot(cache, cpu, &level, &pending, &cooldown);
+		seq_printf(m, "C%u %u %u %u\n", cpu, level, pending, cooldown);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pcslab_level);
+
+static int pcslab_policy_show(struct seq_file *m, void *v)
+{
+	struct pcslab_cache *cache = m->private;
+	unsigned int level = READ_ONCE(cache->fixed_level);
+
+	if (level == PCSLAB_DRAIN_ADAPTIVE)
+		seq_puts(m, "adaptive\n");
+	else
+		seq_printf(m, "fixed %u\n", level);
+	return 0;
+}
+
+static int pcslab_policy_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, pcslab_policy_show, inode->i_private);
+}
+
+static ssize_t pcslab_policy_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	struct pcslab_cache *cache = ((struct seq_file *)file->private_data)->private;
+	char buf[PCSLAB_WRITE_MAX];
+	unsigned int level;
+	int err;
+
+	err = pcslab_copy_write(buf, ubuf, count, ppos);
+	if (err)
+		return err;
+	if (pcslab_parse_policy(buf, count, &level))
+		return -EINVAL;
+	err = pcslab_cache_set_policy(cache, level);
+	if (err)
+		return err;
+	*ppos += count;
+	return count;
+}
+
+static const struct file_operations pcslab_policy_fops = {
+	.owner = THIS_MODULE,
+	.open = pcslab_policy_open,
+	.read = seq_read,
+	.write = pcslab_policy_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static int pcslab_capacity_show(struct seq_file *m, void *v)
+{
+	struct pcslab_cache *cache = m->private;
+
+	seq_printf(m, "%u\n", READ_ONCE(cache->queue_capacity));
+	return 0;
+}
+
+static int pcslab_capacity_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, pcslab_capacity_show, inode->i_private);
+}
+
+static ssize_t pcslab_capacity_write(struct file *file,
+				     const char __user *ubuf, size_t count,
+				     loff_t *ppos)
+{
+	struct pcslab_cache *cache = ((struct seq_file *)file->private_data)->private;
+	char buf[PCSLAB_WRITE_MAX];
+	unsigned int capacity;
+	int err;
+
+	err = pcslab_copy_write(buf, ubuf, count, ppos);
+	if (err)
+		return err;
+	if (pcslab_parse_uint(buf, count, PCSLAB_MAX_QUEUE, &capacity))
+		return -EINVAL;
+	err = pcslab_cache_set_queue_capacity(cache, capacity);
+	if (err)
+		return err;
+	*ppos += count;
+	return count;
+}
+
+static const struct file_operations pcslab_capacity_fops = {
+	.owner = THIS_MODULE,
+	.open = pcslab_capacity_open,
+	.read = seq_read,
+	.write = pcslab_capacity_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static ssize_t pcslab_drain_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	struct pcslab_cache *cache = file->private_data;
+	char buf[PCSLAB_WRITE_MAX];
+	unsigned int one;
+	int err;
+
+	err = pcslab_copy_write(buf, ubuf, count, ppos);
+	if (err)
+		return err;
+	if (pcslab_parse_uint(buf, count, 1, &one) || one != 1)
+		return -EINVAL;
+	pcslab_cache_drain(cache);
+	*ppos += count;
+	return count;
+}
+
+static const struct file_operations pcslab_drain_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = pcslab_drain_write,
+};
+
+static int pcslab_slabinfo_show(struct seq_file *m, void *v)
+{
+	struct pcslab_cache *cache;
+	unsigned int cpu;
+
+	seq_puts(m, "# name objsize active_objs num_objs slabs pages\n");
+	mutex_lock(&pcslab_caches_mutex);
+	list_for_each_entry(cache, &pcslab_caches, list) {
+		unsigned long inuse = 0, slabs = 0;
+
+		for_each_possible_cpu(cpu) {
+			inuse += pcslab_stat_cpu(cache, PCSLAB_STAT_OBJECTS_IN_USE, cpu);
+			slabs += pcslab_stat_cpu(cache, PCSLAB_STAT_SLABS, cpu);
+		}
+		seq_printf(m, "%s %u %lu %lu %lu %lu\n", cache->name,
+			   cache->size, inuse, slabs * cache->geo.nr_objects,
+			   slabs, slabs << cache->geo.order);
+	}
+	mutex_unlock(&pcslab_caches_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pcslab_slabinfo);
+
+/**
+ * pcslab_debugfs_add - create a cache's debugfs directory.
+ * @cache: the cache (its name is unique; caller holds the cache list lock).
+ */
+void pcslab_debugfs_add(struct pcslab_cache *cache)
+{
+	struct dentry *dir = debugfs_create_dir(cache->name, pcslab_debugfs_root);
+
+	cache->debugfs = dir;
+	debugfs_create_file("stats", 0444, dir, cache, &pcslab_stats_fops);
+	debugfs_create_file("drain_policy", 0644, dir, cache,
+			    &pcslab_policy_fops);
+	debugfs_create_file("drain_level", 0444, dir, cache,
+			    &pcslab_level_fops);
+	debugfs_create_file("queue_capacity", 0644, dir, cache,
+			    &pcslab_capacity_fops);
+	debugfs_create_file("drain", 0200, dir, cache, &pcslab_drain_fops);
+}
+
+/**
+ * pcslab_debugfs_remove - remove a cache's directory, waiting for readers.
+ * @cache: the cache.
+ */
+void pcslab_debugfs_remove(struct pcslab_cache *cache)
+{
+	debugfs_remove(cache->debugfs);
+	cache->debugfs = NULL;
+}
+
+/** pcslab_debugfs_init - create /sys/kernel/debug/pcslab. */
+void pcslab_debugfs_init(void)
+{
+	pcslab_debugfs_root = debugfs_create_dir("pcslab", NULL);
+	debugfs_create_file("slabinfo", 0444, pcslab_debugfs_root, NULL,
+			    &pcslab_slabinfo_fops);
+}
+
+/** pcslab_debugfs_exit - remove /sys/kernel/debug/pcslab. */
+void pcslab_debugfs_exit(void)
+{
+	debugfs_remove(pcslab_debugfs_root);
+	pcslab_debugfs_root = NULL;
+}

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcslab internals shared by the slab, remote queue, cache lifecycle and
+ * debugfs files.  Not part of the public API.
+ */
+#ifndef _PCSLAB_INTERNAL_H
+#define _PCSLAB_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/cache.h>
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <pcslab.h>
+
+/* ---- bitmap slab (slab.c) ---- */
+
+#define PCSLAB_MAX_OBJECTS	512U
+/* Largest slab order tried; beyond PAGE_ALLOC_COSTLY_ORDER allocs get flaky. */
+#define PCSLAB_MAX_ORDER	3U
+#define PCSLAB_SLAB_MAGIC	0x5c51ab00U
+
+/**
+ * struct pcslab_geometry - how objects are laid out in a slab.
+ * @obj_size: stride of one object (requested size rounded up to @align).
+ * @align: object alignment, a power of two.
+ * @order: the slab is 2^order pages, aligned to its own size.
+ * @nr_objects: objects per slab, 2..%PCSLAB_MAX_OBJECTS.
+ * @data_offset: offset of the first object from the slab base.
+ */
+struct pcslab_geometry {
+	unsigned int obj_size;
+	unsigned int align;
+	unsigned int order;
+	unsigned int nr_objects;
+	unsigned int data_offset;
+};
+
+/**
+ * struct pcslab_slab - in-band header at the start of every slab.
+ * @magic: %PCSLAB_SLAB_MAGIC while the slab is live.
+ * @cpu: owner CPU; only it (or a holder of its lock) touches @free_map.
+ * @nr_objects: object slots in this slab.
+ * @nr_free: set bits in @free_map.
+ * @cache: owning cache.
+ * @list: link in the owner CPU's partial/full/empty list.
+ * @free_map: set bit = free slot; changed only under the owner's lock.
+ * @queued_map: set bit = slot sits in the owner's remote queue.  Set
+ *	atomically by remote freers (catches a second remote free of a queued
+ *	object before it can corrupt the llist), cleared by the drain.
+ */
+struct pcslab_slab {
+	u32 magic;
+	u16 cpu;
+	u16 nr_objects;
+	u16 nr_free;
+	struct pcslab_cache *cache;
+	struct list_head list;
+	DECLARE_BITMAP(free_map, PCSLAB_MAX_OBJECTS);
+	DECLARE_BITMAP(queued_map, PCSLAB_MAX_OBJECTS);
+};
+
+/* Result of returning an object slot to its slab. */
+enum pcslab_put_result {
+	PCSLAB_PUT_OK,
+	PCSLAB_PUT_DOUBLE,	/* slot already free or already queued */
+};
+
+int pcslab_geometry_init(struct pcslab_geometry *geo, unsigned int size,
+			 unsigned int align);
+void pcslab_slab_init(struct pcslab_slab *slab,
+		      const struct pcslab_geometry *geo,
+		      struct pcslab_cache *cache, unsigned int cpu);
+void pcslab_slab_clear_owner_tag(struct pcslab_slab *slab,
+				 const struct pcslab_geometry *geo);
+void *pcslab_slab_take(struct pcslab_slab *slab,
+		       const struct pcslab_geometry *geo);
+enum pcslab_put_result pcslab_slab_put(struct pcslab_slab *slab,
+				       const struct pcslab_geometry *geo,
+				       void *obj);
+struct pcslab_slab *pcslab_obj_to_slab(const void *obj);
+int pcslab_slab_obj_index(const struct pcslab_slab *slab,
+			  const struct pcslab_geometry *geo, const void *obj);
+bool pcslab_slab_is_queued(const struct pcslab_slab *slab, unsigned int idx);
+bool pcslab_slab_mark_queued(struct pcslab_slab *slab, unsigned int idx);
+void pcslab_slab_clear_queued(struct pcslab_slab *slab, unsigned int idx);
+bool pcslab_slab_is_free_racy(const struct pcslab_slab *slab,
+			      unsigned int idx);
+
+static inline void *pcslab_slab_obj(const struct pcslab_slab *slab,
+				    const struct pcslab_geometry *geo,
+				    unsigned int idx)
+{
+	return (void *)slab + geo->data_offset + idx * geo->obj_size;
+}
+
+/* ---- remote queue and drain policy (remote.c) ---- */
+
+/* Adaptive drain levels, in remote-queue entries. */
+#define PCSLAB_NR_LEVELS	5U
+#define PCSLAB_LEVEL_START	3U	/* index of 64 */
+#define PCSLAB_COOLDOWN_TICKS	16U
+
+extern const unsigned int pcslab_levels[PCSLAB_NR_LEVELS];
+
+/**
+ * struct pcslab_drain_state - adaptive policy state of one owner CPU.
+ * @step: index into pcslab_levels[].
+ * @cooldown: ticks left before the next step is allowed.
+ */
+struct pcslab_drain_state {
+	u8 step;
+	u8 cooldown;
+};
+
+/**
+ * struct pcslab_remote - lock-free queue of objects freed by other CPUs.
+ * @head: llist of freed objects; the link lives in the object itself.
+ * @pending: entries pushed and not yet detached by a drain.  Incremented
+ *	before the push and decremented after the detach, so it never reads
+ *	lower than the list length.
+ */
+struct pcslab_remote {
+	struct llist_head head;
+	atomic_t pending;
+};
+
+void pcslab_drain_state_init(struct pcslab_drain_state *st);
+unsigned int pcslab_drain_level(const struct pcslab_drain_state *st,
+				unsigned int fixed_level);
+unsigned int pcslab_policy_tick(struct pcslab_drain_state *st,
+				unsigned int fixed_level, unsigned int pending,
+				unsigned int capacity, int *moved);
+void pcslab_remote_init(struct pcslab_remote *rq);
+int pcslab_remote_push(struct pcslab_remote *rq, struct llist_node *node,
+		       unsigned int capacity, bool *first);
+struct llist_node *pcslab_remote_take(struct pcslab_remote *rq,
+				      unsigned int *count);
+unsigned int pcslab_kick_threshold(unsigned int capacity);
+
+/* ---- cache and its per-CPU state (cache.c) ---- */
+
+enum pcslab_stat_item {
+	PCSLAB_STAT_ALLOC,
+	PCSLAB_STAT_ALLOC_SLOWPATH,
+	PCSLAB_STAT_ALLOC_FAIL,
+	PCSLAB_STAT_FREE_LOCAL,
+	PCSLAB_STAT_FREE_REMOTE,
+	PCSLAB_STAT_REMOTE_FULL,
+	PCSLAB_STAT_DRAIN,
+	PCSLAB_STAT_DRAINED_OBJECTS,
+	PCSLAB_STAT_LEVEL_UP,
+	PCSLAB_STAT_LEVEL_DOWN,
+	PCSLAB_STAT_KICK,
+	PCSLAB_STAT_IDLE_FLUSH,
+	PCSLAB_STAT_SLAB_NEW,
+	PCSLAB_STAT_SLAB_FREE,
+	PCSLAB_STAT_INVALID_FREE,
+	PCSLAB_STAT_DOUBLE_FREE,
+	PCSLAB_STAT_POISON_CORRUPT,
+	PCSLAB_NR_EVENT_STATS,
+	/* gauges, computed from the per-CPU slab state when read */
+	PCSLAB_STAT_OBJECTS_IN_USE = PCSLAB_NR_EVENT_STATS,
+	PCSLAB_STAT_SLABS,
+	PCSLAB_STAT_PENDING,
+	PCSLAB_NR_STATS,
+};
+
+extern const char *const pcslab_stat_names[PCSLAB_NR_STATS];
+
+struct pcslab_stats {
+	unsigned long count[PCSLAB_NR_EVENT_STATS];
+};
+
+/**
+ * struct pcslab_cpu - one CPU's share of a cache.
+ * @lock: protects everything above @remote, taken with interrupts off.
+ * @partial: slabs with some objects free and some in use.
+ * @full: slabs with no free object.
+ * @empty: slabs with every object free (kept up to the reserve).
+ * @nr_slabs: slabs on the three lists.
+ * @nr_empty: slabs on @empty.
+ * @nr_inuse: objects of this CPU's slabs not free in their bitmap (in use
+ *	or waiting in a remote queue).
+ * @drain: adaptive policy state.
+ * @cpu: the CPU this belongs to.
+ * @cache: back pointer for the irq_work.
+ * @kick: IPI (async call_single_data) that drains @remote on the owner
+ *	when senders fill half of it.
+ * @remote: objects freed by other CPUs; on its own cache line because
+ *	remote freers write it while the owner works on the fields above.
+ */
+struct pcslab_cpu {
+	spinlock_t lock;
+	struct list_head partial;
+	struct list_head full;
+	struct list_head empty;
+	unsigned int nr_slabs;
+	unsigned int nr_empty;
+	unsigned long nr_inuse;
+	struct pcslab_drain_state drain;
+	unsigned int cpu;
+	struct pcslab_cache *cache;
+	call_single_data_t kick;
+	struct pcslab_remote remote ____cacheline_aligned_in_smp;
+};
+
+/**
+ * struct pcslab_cache - a pcslab cache.
+ * @name: name, also the debugfs directory name.
+ * @geo: slab geometry.
+ * @size: object size as requested (@geo.obj_size is the stride).
+ * @flags: PCSLAB_* creation flags.
+ * @ctor: constructor run on every object of a new slab, or NULL.
+ * @fixed_level: drain level, or %PCSLAB_DRAIN_ADAPTIVE.
+ * @queue_capacity: remote queue bound per CPU.
+ * @dead: set by destroy; later frees bypass queues and kicks.
+ * @kicks_inflight: kick IPIs sent and not yet finished (destroy waits).
+ * @cpu: per-CPU state.
+ * @stats: per-CPU event counters.
+ * @idle_flush: drains queues whose owner stopped allocating.
+ * @shrinker: releases empty slabs and stranded queues under pressure.
+ * @list: link in the global cache list (hotplug, slabinfo).
+ * @debugfs: this cache's debugfs directory.
+ * @reported: bit per error kind already reported (report once per cache).
+ */
+struct pcslab_cache {
+	const char *name;
+	struct pcslab_geometry geo;
+	unsigned int size;
+	unsigned int flags;
+	void (*ctor)(void *obj);
+	unsigned int fixed_level;
+	unsigned int queue_capacity;
+	bool dead;
+	atomic_t kicks_inflight;
+	struct pcslab_cpu __percpu *cpu;
+	struct pcslab_stats __percpu *stats;
+	struct delayed_work idle_flush;
+	struct shrinker *shrinker;
+	struct list_head list;
+	struct dentry *debugfs;
+	unsigned long reported;
+};
+
+/* Empty slabs an online CPU keeps to absorb alloc/free churn. */
+#define PCSLAB_CPU_RESERVE	1U
+/* Delay after the first queued remote free before an idle owner is flushed. */
+#define PCSLAB_IDLE_FLUSH_MS	100U
+
+extern struct mutex pcslab_caches_mutex;
+extern struct list_head pcslab_caches;
+
+unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu);
+unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
+			      enum pcslab_stat_item item, unsigned int cpu);
+void pcslab_cpu_dead(struct pcslab_cache *cache, unsigned int cpu);
+void pcslab_cpu_snapshot(struct pcslab_cache *cache, unsigned int cpu,
+			 unsigned int *level, unsigned int *pending,
+			 unsigned int *cooldown);
+
+/* ---- debugfs (debugfs.c) ---- */
+
+void pcslab_debugfs_init(void);
+void pcslab_debugfs_exit(void);
+void pcslab_debugfs_add(struct pcslab_cache *cache);
+void pcslab_debugfs_remove(struct pcslab_cache *cache);
+int pcslab_parse_uint(const char *buf, size_t len, unsigned int max,
+		      unsigned int *val);
+int pcslab_parse_policy(const char *buf, size_t len, unsigned int *level);
+
+#endif /* _PCSLAB_INTERNAL_H */
