@@ -10,6 +10,7 @@
 #ifndef _PCSLAB_H
 #define _PCSLAB_H
 
+#include <linux/bits.h>
 #include <linux/cleanup.h>
 #include <linux/err.h>
 #include <linux/gfp_types.h>
@@ -19,14 +20,14 @@ struct pcslab_cache;
 
 /* Cache creation flags. */
 /** PCSLAB_ZERO_ON_FREE: wipe every object with zeroes when it is freed. */
-#define PCSLAB_ZERO_ON_FREE	(1U << 0)
+#define PCSLAB_ZERO_ON_FREE	BIT(0)
 /**
  * PCSLAB_POISON: fill freed objects with %PCSLAB_POISON_BYTE and verify the
  * pattern when the object is handed out again (catches writes after free).
  */
-#define PCSLAB_POISON		(1U << 1)
+#define PCSLAB_POISON		BIT(1)
 /** PCSLAB_HWCACHE_ALIGN: align objects to the hardware cache line. */
-#define PCSLAB_HWCACHE_ALIGN	(1U << 2)
+#define PCSLAB_HWCACHE_ALIGN	BIT(2)
 #define PCSLAB_VALID_FLAGS	(PCSLAB_ZERO_ON_FREE | PCSLAB_POISON | \
 				 PCSLAB_HWCACHE_ALIGN)
 
@@ -56,8 +57,8 @@ int pcslab_cache_set_queue_capacity(struct pcslab_cache *cache,
 				    unsigned int capacity);
 unsigned int pcslab_cache_object_size(const struct pcslab_cache *cache);
 
-DEFINE_FREE(pcslab_obj, void *, if (_T) pcslab_free_obj(_T))
-DEFINE_FREE(pcslab_cache, struct pcslab_cache *,
-	    if (!IS_ERR_OR_NULL(_T)) pcslab_cache_destroy(_T))
+/* Scope-based cleanup: "void *p __free(pcslab_obj) = pcslab_alloc(c, gfp);" */
+DEFINE_FREE(pcslab_obj, void *, pcslab_free_obj(_T))
+DEFINE_FREE(pcslab_cache, struct pcslab_cache *, pcslab_cache_destroy(_T))
 
 #endif /* _PCSLAB_H */

@@ -34,8 +34,11 @@
 
 #define PCSLAB_NAME_MAX		32
 
+/* Guards pcslab_caches; hotplug and slabinfo walk it. */
 DEFINE_MUTEX(pcslab_caches_mutex);
 LIST_HEAD(pcslab_caches);
+/* Pages held by every cache, leaked ones included (debugfs "pages"). */
+atomic_long_t pcslab_pages = ATOMIC_LONG_INIT(0);
 
 static inline void pcslab_stat(struct pcslab_cache *cache,
 			       enum pcslab_stat_item item)
@@ -102,6 +105,7 @@ static void pcslab_free_slab_pages(struct pcslab_cache *cache,
 	trace_pcslab_slab_free(cache->name, slab->cpu);
 	pcslab_slab_clear_owner_tag(slab, &cache->geo);
 	free_pages((unsigned long)slab, cache->geo.order);
+	atomic_long_sub(1L << cache->geo.order, &pcslab_pages);
 	pcslab_stat(cache, PCSLAB_STAT_SLAB_FREE);
 }
 
@@ -266,6 +270,7 @@ static void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp)
 	if (!page)
 		return NULL;
 	slab = page_address(page);
+	atomic_long_add(1L << cache->geo.order, &pcslab_pages);
 	pcslab_prepare_slab_objects(cache, slab);
 
 	local_irq_save(flags);
@@ -498,8 +503,8 @@ void pcslab_free_obj(void *obj)
 		return;
 	slab = pcslab_obj_to_slab(obj);
 	if (!slab) {
-		pr_err_once("pcslab: pcslab_free_obj() of %p, which is not a pcslab object\n",
-			    obj);
+		pr_err_once("pcslab: %s() of %p, which is not a pcslab object\n",
+			    __func__, obj);
 		return;
 	}
 	pcslab_free_slot(slab->cache, slab, obj);
@@ -615,6 +620,7 @@ static unsigned long pcslab_shrink_count(struct shrinker *shrinker,
 
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
+		/* An estimate is all the shrinker needs; no lock. */
 		unsigned int empty = data_race(pc->nr_empty);
 		unsigned int keep = pcslab_reserve(cache, pc);
 
@@ -664,14 +670,16 @@ unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
 {
 	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 
+	/* Statistics are read without the owner's lock: racy by design. */
 	switch (item) {
 	case PCSLAB_STAT_OBJECTS_IN_USE:
-		return data_race(pc->nr_inuse);
+		return data_race(pc->nr_inuse); /* racy read, see above */
 	case PCSLAB_STAT_SLABS:
-		return data_race(pc->nr_slabs);
+		return data_race(pc->nr_slabs); /* racy read, see above */
 	case PCSLAB_STAT_PENDING:
 		return atomic_read(&pc->remote.pending);
 	default:
+		/* racy read of another CPU's counter, see above */
 		return data_race(per_cpu_ptr(cache->stats, cpu)->count[item]);
 	}
 }
@@ -918,7 +926,7 @@ unsigned long pcslab_cache_destroy(struct pcslab_cache *cache)
 	synchronize_rcu();
 	cancel_delayed_work_sync(&cache->idle_flush);
 	while (atomic_read(&cache->kicks_inflight))
-		msleep(1);
+		usleep_range(1000, 2000);
 	pcslab_shrink_cpus(cache, true);
 
 	for_each_possible_cpu(cpu) {

@@ -3,6 +3,7 @@
  * pcslab debugfs interface: /sys/kernel/debug/pcslab/.
  *
  *   slabinfo                   one line per cache
+ *   pages                      pages held by all caches
  *   <cache>/stats              "<counter> <total> C0=<n> C1=<n> ..."
  *   <cache>/drain_policy  rw   "adaptive" or "fixed <n>"
  *   <cache>/drain_level        per-CPU level, pending, cooldown
@@ -50,6 +51,7 @@ const char *const pcslab_stat_names[PCSLAB_NR_STATS] = {
 	[PCSLAB_STAT_SLABS]		= "slabs",
 	[PCSLAB_STAT_PENDING]		= "pending",
 };
+
 static_assert(ARRAY_SIZE(pcslab_stat_names) == PCSLAB_NR_STATS);
 
 static struct dentry *pcslab_debugfs_root;
@@ -277,6 +279,7 @@ static const struct file_operations pcslab_drain_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
 	.write = pcslab_drain_write,
+	.llseek = default_llseek,
 };
 
 static int pcslab_slabinfo_show(struct seq_file *m, void *v)
@@ -301,6 +304,13 @@ static int pcslab_slabinfo_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pcslab_slabinfo);
+
+static int pcslab_pages_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%ld\n", atomic_long_read(&pcslab_pages));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pcslab_pages);
 
 /**
  * pcslab_debugfs_add - create a cache's debugfs directory.
@@ -337,6 +347,8 @@ void pcslab_debugfs_init(void)
 	pcslab_debugfs_root = debugfs_create_dir("pcslab", NULL);
 	debugfs_create_file("slabinfo", 0444, pcslab_debugfs_root, NULL,
 			    &pcslab_slabinfo_fops);
+	debugfs_create_file("pages", 0444, pcslab_debugfs_root, NULL,
+			    &pcslab_pages_fops);
 }
 
 /** pcslab_debugfs_exit - remove /sys/kernel/debug/pcslab. */

@@ -195,7 +195,7 @@ struct pcslab_stats {
  *	remote freers write it while the owner works on the fields above.
  */
 struct pcslab_cpu {
-	spinlock_t lock;
+	spinlock_t lock;	/* see kernel-doc above */
 	struct list_head partial;
 	struct list_head full;
 	struct list_head empty;
@@ -252,6 +252,7 @@ struct pcslab_cache {
 /* Delay after the first queued remote free before an idle owner is flushed. */
 #define PCSLAB_IDLE_FLUSH_MS	100U
 
+extern atomic_long_t pcslab_pages;
 extern struct mutex pcslab_caches_mutex;
 extern struct list_head pcslab_caches;
 

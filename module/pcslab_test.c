@@ -67,6 +67,10 @@ static bool allow_fail;
 module_param(allow_fail, bool, 0444);
 MODULE_PARM_DESC(allow_fail, "allocation failures are expected (fault injection)");
 
+static bool make_it_fail;
+module_param(make_it_fail, bool, 0444);
+MODULE_PARM_DESC(make_it_fail, "workers are fault-injection targets (fail_page_alloc task-filter)");
+
 static bool gfp_atomic;
 module_param(gfp_atomic, bool, 0444);
 MODULE_PARM_DESC(gfp_atomic, "allocate with GFP_ATOMIC instead of GFP_KERNEL");
@@ -74,7 +78,7 @@ MODULE_PARM_DESC(gfp_atomic, "allocate with GFP_ATOMIC instead of GFP_KERNEL");
 enum test_scenario { SC_LOCAL, SC_REMOTE, SC_MIXED, SC_BURST };
 
 struct obj_ring {
-	spinlock_t lock;
+	spinlock_t lock;	/* guards head, tail and slot[] */
 	unsigned int head, tail;
 	void *slot[RING_SIZE];
 };
@@ -264,6 +268,9 @@ static int worker_fn(void *data)
 {
 	struct worker *w = data;
 
+#ifdef CONFIG_FAULT_INJECTION
+	current->make_it_fail = make_it_fail;
+#endif
 	switch (test_scenario) {
 	case SC_LOCAL:
 		run_local(w);

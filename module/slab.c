@@ -238,6 +238,7 @@ struct pcslab_slab *pcslab_obj_to_slab(const void *obj)
 
 	if (!obj || !virt_addr_valid(obj))
 		return NULL;
+	/* Foreign pages may change private at any time; only equality counts. */
 	tag = data_race(page_private(virt_to_page(obj)));
 	if (!tag)
 		return NULL;
@@ -247,6 +248,7 @@ struct pcslab_slab *pcslab_obj_to_slab(const void *obj)
 	if ((unsigned long)obj - (unsigned long)slab >=
 	    (PAGE_SIZE << PCSLAB_MAX_ORDER))
 		return NULL;
+	/* Same racy read as above, on the slab's first page. */
 	if (!virt_addr_valid(slab) ||
 	    data_race(page_private(virt_to_page(slab))) != tag)
 		return NULL;
@@ -306,6 +308,7 @@ EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_clear_queued);
 bool pcslab_slab_is_free_racy(const struct pcslab_slab *slab,
 			      unsigned int idx)
 {
+	/* The owner may be flipping bits under its lock; a hint suffices. */
 	return data_race(test_bit(idx, slab->free_map));
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_is_free_racy);

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pcslab top-level Makefile.
+#   make            build module/pcslab.ko and module/pcslab_test.ko
+#   make run        set up, build, run a mixed workload in the test VM
+#   make check      every test layer; ends with "check: N passed, N failed"
+#   make lint       checkpatch --strict, W=1 + sparse (C=2)
+#   make selftests  kselftests in the test VM (KERNEL=debug: debug kernel)
+#   make kunit      KUnit suites via kunit.py (UML and x86_64 debug)
+#   make docs       render Documentation/ to HTML (needs sphinx)
+KVER ?= $(shell ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's|.*/linux-headers-||')
+KDIR ?= /lib/modules/$(KVER)/build
+PCSLAB_CACHE ?= $(HOME)/.cache/pcslab
+KSRC ?= $(PCSLAB_CACHE)/linux-source-6.12
+KERNEL ?= stock
+export KVER KSRC PCSLAB_CACHE
+
+.PHONY: all modules deps lint run check selftests selftests-build kunit \
+	kunit-kcsan clean docs
+
+all: modules
+
+modules:
+	@test -d "$(KDIR)" || { echo "no kernel build tree at '$(KDIR)': run 'make deps' (tools/setup-deps) or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+deps:
+	@tools/setup-deps >/dev/null
+
+lint: deps
+	tools/lint
+
+selftests-build: deps
+	tools/build-selftests
+
+selftests: deps
+	$(if $(filter debug,$(KERNEL)),tools/debug-kernel modules,$(MAKE) modules)
+	tools/build-selftests
+	KERNEL=$(KERNEL) tools/run-selftests
+
+run: deps
+	$(MAKE) modules
+	mkdir -p results; tools/testvm --quiet --smp 4 --log results/run.log tools/guest/run.sh; \
+	rc=$$?; sed -n '/^===RUN-BEGIN===/,/^===RUN-END===/p' results/run.log; \
+	[ $$rc -eq 0 ] || tail -n 40 results/run.log; exit $$rc
+
+check: deps
+	tools/check
+
+kunit: deps
+	tools/kunit run
+
+kunit-kcsan: deps
+	tools/kunit kcsan
+
+docs:
+	sphinx-build -b html Documentation Documentation/output
+
+clean:
+	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf selftests/out selftests/build results Documentation/output

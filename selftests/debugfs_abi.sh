@@ -1,0 +1,97 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# debugfs ABI: files, modes, formats and round trips.
+. "$(dirname "$(readlink -f "$0")")/pcslab_lib.sh"
+
+COUNTERS="alloc alloc_slowpath alloc_fail free_local free_remote remote_full
+drain drained_objects level_up level_down kick idle_flush slab_new slab_free
+invalid_free double_free poison_corrupt objects_in_use slabs pending"
+
+ktap_print_header
+pcslab_require_root
+pcslab_core_up
+pcslab_test_down
+ktap_set_plan 10
+
+pcslab_load pcslab_test scenario=mixed nr_ops=5000 || ktap_exit_fail_msg "pcslab_test failed to load"
+
+ok=1
+for f in slabinfo:444 pcslab_test/stats:444 pcslab_test/drain_policy:644 \
+	 pcslab_test/drain_level:444 pcslab_test/queue_capacity:644 pcslab_test/drain:200; do
+	m=$(stat -c %a "$DBG/${f%%:*}" 2>/dev/null)
+	[ "$m" = "${f##*:}" ] || { ktap_print_msg "$f: mode '$m'"; ok=0; }
+done
+[ $ok = 1 ] && ktap_test_pass "files exist with documented modes" || ktap_test_fail "files exist with documented modes"
+
+ok=1
+ncpu=$(awk 'NR == 1 { print NF - 2 }' "$TC/stats")
+for c in $COUNTERS; do
+	line=$(grep "^$c " "$TC/stats") || { ktap_print_msg "missing counter $c"; ok=0; continue; }
+	echo "$line" | grep -Eq "^$c [0-9]+( C[0-9]+=[0-9]+)+\$" || { ktap_print_msg "bad format: $line"; ok=0; }
+	n=$(echo "$line" | awk '{ print NF - 2 }')
+	[ "$n" = "$ncpu" ] || { ktap_print_msg "$c: $n CPUs, expected $ncpu"; ok=0; }
+done
+[ "$(wc -l < "$TC/stats")" -eq "$(echo $COUNTERS | wc -w)" ] || { ktap_print_msg "unexpected extra lines"; ok=0; }
+[ $ok = 1 ] && ktap_test_pass "stats lists every counter with a per-CPU breakdown" || ktap_test_fail "stats lists every counter with a per-CPU breakdown"
+
+ok=1
+for c in $COUNTERS; do
+	case $c in objects_in_use|slabs|pending) continue ;; esac
+	t=$(stat_total "$c"); s=$(stat_parts_sum "$c")
+	[ "$t" = "$s" ] || { ktap_print_msg "$c: total $t, parts sum $s"; ok=0; }
+done
+[ $ok = 1 ] && ktap_test_pass "per-CPU parts sum to the total" || ktap_test_fail "per-CPU parts sum to the total"
+
+ok=1
+[ "$(cat "$TC/drain_policy")" = adaptive ] || { ktap_print_msg "default policy not adaptive"; ok=0; }
+for p in "fixed 32" "fixed 1" "fixed 65536" adaptive "fixed 64"; do
+	echo "$p" > "$TC/drain_policy" || ok=0
+	[ "$(cat "$TC/drain_policy")" = "$p" ] || { ktap_print_msg "policy '$p' did not round-trip"; ok=0; }
+done
+echo adaptive > "$TC/drain_policy"
+[ $ok = 1 ] && ktap_test_pass "drain_policy round-trips adaptive and fixed N" || ktap_test_fail "drain_policy round-trips adaptive and fixed N"
+
+ok=1
+[ "$(cat "$TC/queue_capacity")" = 512 ] || { ktap_print_msg "default capacity not 512"; ok=0; }
+for v in 0 1 1024 65536 512; do
+	echo "$v" > "$TC/queue_capacity" || ok=0
+	[ "$(cat "$TC/queue_capacity")" = "$v" ] || { ktap_print_msg "capacity $v did not round-trip"; ok=0; }
+done
+[ $ok = 1 ] && ktap_test_pass "queue_capacity round-trips" || ktap_test_fail "queue_capacity round-trips"
+
+ok=1
+head -n1 "$TC/drain_level" | grep -q '^cpu level pending cooldown$' || ok=0
+awk 'NR > 1 && !/^C[0-9]+ (8|16|32|64|128) [0-9]+ [0-9]+$/ { bad = 1 } END { exit bad }' "$TC/drain_level" || ok=0
+echo "fixed 100" > "$TC/drain_policy"
+awk 'NR > 1 && ($2 != 100 || $4 != 0) { bad = 1 } END { exit bad }' "$TC/drain_level" || { ktap_print_msg "fixed level not shown"; ok=0; }
+echo adaptive > "$TC/drain_policy"
+[ $ok = 1 ] && ktap_test_pass "drain_level format" || ktap_test_fail "drain_level format"
+
+ok=1
+head -n1 "$DBG/slabinfo" | grep -q '^# name objsize active_objs num_objs slabs pages$' || ok=0
+line=$(grep '^pcslab_test ' "$DBG/slabinfo") || ok=0
+set -- $line
+[ "$2" = 64 ] || ok=0
+[ "$3" = "$(stat_total objects_in_use)" ] || { ktap_print_msg "active_objs $3 != objects_in_use"; ok=0; }
+[ "$5" = "$(stat_total slabs)" ] || { ktap_print_msg "slabs $5 != stats slabs"; ok=0; }
+[ "$4" -ge "$3" ] && [ "$6" -ge "$5" ] || ok=0
+[ $ok = 1 ] && ktap_test_pass "slabinfo format matches stats" || ktap_test_fail "slabinfo format matches stats"
+rmmod pcslab_test
+
+# Pending remote frees that only the drain file returns: a level and a
+# capacity so large that no owner tick or kick drains.
+pcslab_load pcslab_test scenario=remote nr_ops=3000 policy=fixed:65536 queue_capacity=65536 ||
+	ktap_exit_fail_msg "pcslab_test failed to load"
+before=$(pending_total)
+echo 1 > "$TC/drain"
+after=$(pending_total)
+ktap_print_msg "pending before drain $before, after $after"
+[ "$after" -eq 0 ] && [ "$(stat_total pending)" -eq 0 ] && ktap_test_pass "drain empties every queue" || ktap_test_fail "drain empties every queue"
+[ "$(stat_total objects_in_use)" -eq 0 ] && balance_ok && ktap_test_pass "after drain every object is back and counters balance" ||
+	ktap_test_fail "after drain every object is back and counters balance"
+[ "$(cat "$TC/drain_policy")" = "fixed 65536" ] && [ "$(cat "$TC/queue_capacity")" = 65536 ] &&
+	ktap_test_pass "module parameters reach drain_policy and queue_capacity" ||
+	ktap_test_fail "module parameters reach drain_policy and queue_capacity"
+rmmod pcslab_test
+ktap_finished

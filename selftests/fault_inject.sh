@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fault injection (needs CONFIG_FAIL_PAGE_ALLOC): slab page allocations of
+# the workload threads fail at 20%; allocs return NULL, the workload counts
+# the failures, nothing leaks, and the cache works after injection stops.
+. "$(dirname "$(readlink -f "$0")")/pcslab_lib.sh"
+
+ktap_print_header
+pcslab_require_root
+FI=/sys/kernel/debug/fail_page_alloc
+if [ ! -d $FI ]; then
+	ktap_skip_all "kernel without CONFIG_FAIL_PAGE_ALLOC"
+	exit "$KSFT_SKIP"
+fi
+pcslab_core_up
+pcslab_test_down
+ktap_set_plan 3
+echo 1 > $FI/task-filter
+echo 20 > $FI/probability
+echo 0 > $FI/interval
+echo -1 > $FI/times
+echo 0 > $FI/space
+echo 0 > $FI/verbose
+echo N > $FI/ignore-gfp-wait
+echo N > $FI/ignore-gfp-highmem
+echo 0 > $FI/min-order
+pcslab_load pcslab_test scenario=local nr_ops=20000 batch=256 allow_fail=1 make_it_fail=1
+rc=$?
+echo 0 > $FI/probability
+f=$(stat_total alloc_fail 2>/dev/null)
+ktap_print_msg "rc $rc alloc_fail $f alloc $(stat_total alloc)"
+[ $rc -eq 0 ] && [ "${f:-0}" -gt 0 ] && ktap_test_pass "allocs fail under injection and the workload survives" || ktap_test_fail "allocs fail under injection and the workload survives"
+echo 1 > "$TC/drain"
+[ "$(stat_total objects_in_use)" -eq 0 ] && balance_ok && ktap_test_pass "nothing leaks under injection" || ktap_test_fail "nothing leaks under injection"
+rmmod pcslab_test
+pcslab_load pcslab_test scenario=mixed nr_ops=5000 && ktap_test_pass "cache works after injection stops" || ktap_test_fail "cache works after injection stops"
+pcslab_test_down
+ktap_finished
