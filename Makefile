@@ -34,7 +34,7 @@ selftests-build: deps
 	tools/build-selftests
 
 selftests: deps
-	$(if $(filter debug,$(KERNEL)),tools/debug-kernel modules,$(MAKE) modules)
+	$(if $(filter debug,$(KERNEL)),,$(MAKE) modules)
 	tools/build-selftests
 	KERNEL=$(KERNEL) tools/run-selftests
 

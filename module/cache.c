@@ -26,8 +26,10 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/topology.h>
-#include <kunit/test-bug.h>
 #include <kunit/resource.h>
+#include <kunit/static_stub.h>
+#include <kunit/test-bug.h>
+#include <kunit/visibility.h>
 
 #include "pcslab_internal.h"
 #include "pcslab_trace.h"
@@ -256,6 +258,24 @@ static void pcslab_prepare_slab_objects(struct pcslab_cache *cache,
 	}
 }
 
+/**
+ * pcslab_alloc_slab_pages - get the pages for a new slab.
+ * @cache: the cache.
+ * @gfp: the caller's allocation flags.
+ *
+ * Its own function so KUnit can make it fail (a static stub).
+ *
+ * Return: the first page of a 2^order block, or NULL.
+ */
+VISIBLE_IF_KUNIT struct page *pcslab_alloc_slab_pages(struct pcslab_cache *cache,
+						      gfp_t gfp)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pcslab_alloc_slab_pages, cache, gfp);
+	return alloc_pages_node(numa_mem_id(), gfp & ~(__GFP_ZERO | __GFP_COMP),
+				cache->geo.order);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcslab_alloc_slab_pages);
+
 /* Slow path: no free object on this CPU, even after a drain. */
 static void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp)
 {
@@ -265,8 +285,7 @@ static void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp)
 	struct page *page;
 	void *obj;
 
-	page = alloc_pages_node(numa_mem_id(), gfp & ~(__GFP_ZERO | __GFP_COMP),
-				cache->geo.order);
+	page = pcslab_alloc_slab_pages(cache, gfp);
 	if (!page)
 		return NULL;
 	slab = page_address(page);
@@ -530,6 +549,7 @@ unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu)
 	spin_unlock_irqrestore(&pc->lock, flags);
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcslab_drain_cpu);
 
 /* IPI on the owner: senders filled half its queue. */
 static void pcslab_kick_fn(void *info)
@@ -683,6 +703,7 @@ unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
 		return data_race(per_cpu_ptr(cache->stats, cpu)->count[item]);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(pcslab_stat_cpu);
 
 /**
  * pcslab_cpu_snapshot - one CPU's drain level, queue depth and cooldown.
@@ -706,6 +727,7 @@ void pcslab_cpu_snapshot(struct pcslab_cache *cache, unsigned int cpu,
 	spin_unlock_irqrestore(&pc->lock, flags);
 	*pending = atomic_read(&pc->remote.pending);
 }
+EXPORT_SYMBOL_IF_KUNIT(pcslab_cpu_snapshot);
 
 /**
  * pcslab_cache_set_policy - choose when owners drain their remote queues.

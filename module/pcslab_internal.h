@@ -260,6 +260,9 @@ unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu);
 unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
 			      enum pcslab_stat_item item, unsigned int cpu);
 void pcslab_cpu_dead(struct pcslab_cache *cache, unsigned int cpu);
+#if IS_ENABLED(CONFIG_KUNIT)
+struct page *pcslab_alloc_slab_pages(struct pcslab_cache *cache, gfp_t gfp);
+#endif
 void pcslab_cpu_snapshot(struct pcslab_cache *cache, unsigned int cpu,
 			 unsigned int *level, unsigned int *pending,
 			 unsigned int *cooldown);

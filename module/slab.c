@@ -248,9 +248,10 @@ struct pcslab_slab *pcslab_obj_to_slab(const void *obj)
 	if ((unsigned long)obj - (unsigned long)slab >=
 	    (PAGE_SIZE << PCSLAB_MAX_ORDER))
 		return NULL;
+	if (!virt_addr_valid(slab))
+		return NULL;
 	/* Same racy read as above, on the slab's first page. */
-	if (!virt_addr_valid(slab) ||
-	    data_race(page_private(virt_to_page(slab))) != tag)
+	if (data_race(page_private(virt_to_page(slab))) != tag)
 		return NULL;
 	if (READ_ONCE(slab->magic) != PCSLAB_SLAB_MAGIC)
 		return NULL;

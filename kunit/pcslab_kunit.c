@@ -1,0 +1,917 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for pcslab: the adaptive drain law, the remote queue, the
+ * debugfs parsers, slab geometry, and the cache end to end (local and
+ * remote frees, error detection counted through the "pcslab_errors"
+ * resource, page allocation failure, shrink, idle flush, destroy, CPU
+ * hotplug, hardirq/softirq use, a multi-CPU stress).
+ */
+#include <kunit/resource.h>
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/timer.h>
+
+#include "pcslab_internal.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* ---------------- drain policy ---------------- */
+
+static unsigned int tick(struct pcslab_drain_state *st, unsigned int pending,
+			 unsigned int cap, int *moved)
+{
+	return pcslab_policy_tick(st, PCSLAB_DRAIN_ADAPTIVE, pending, cap, moved);
+}
+
+static void policy_initial_level_is_64(struct kunit *test)
+{
+	struct pcslab_drain_state st;
+
+	pcslab_drain_state_init(&st);
+	KUNIT_EXPECT_EQ(test, pcslab_drain_level(&st, PCSLAB_DRAIN_ADAPTIVE), 64U);
+	KUNIT_EXPECT_EQ(test, st.cooldown, 0);
+	KUNIT_EXPECT_EQ(test, PCSLAB_DEFAULT_LEVEL, 64U);
+}
+
+static void policy_fixed_has_no_adaptive_state(struct kunit *test)
+{
+	struct pcslab_drain_state st;
+	int moved, i;
+
+	pcslab_drain_state_init(&st);
+	for (i = 0; i < 100; i++) {
+		KUNIT_EXPECT_EQ(test, pcslab_policy_tick(&st, 40, i % 2 ? 1000 : 0, 100,
+							 &moved), 40U);
+		KUNIT_EXPECT_EQ(test, moved, 0);
+	}
+	KUNIT_EXPECT_EQ(test, st.step, PCSLAB_LEVEL_START);
+	KUNIT_EXPECT_EQ(test, st.cooldown, 0);
+	KUNIT_EXPECT_EQ(test, pcslab_drain_level(&st, 40), 40U);
+}
+
+static void policy_steps_down_above_75_percent(struct kunit *test)
+{
+	struct pcslab_drain_state st;
+	int moved;
+
+	pcslab_drain_state_init(&st);
+	/* exactly 75% is not above it */
+	KUNIT_EXPECT_EQ(test, tick(&st, 75, 100, &moved), 64U);
+	KUNIT_EXPECT_EQ(test, moved, 0);
+	KUNIT_EXPECT_EQ(test, tick(&st, 76, 100, &moved), 32U);
+	KUNIT_EXPECT_EQ(test, moved, -1);
+	KUNIT_EXPECT_EQ(test, st.cooldown, PCSLAB_COOLDOWN_TICKS);
+}
+
+static void policy_steps_up_below_25_percent(struct kunit *test)
+{
+	struct pcslab_drain_state st;
+	int moved;
+
+	pcslab_drain_state_init(&st);
+	/* exactly 25% is not below it */
+	KUNIT_EXPECT_EQ(test, tick(&st, 25, 100, &moved), 64U);
+	KUNIT_EXPECT_EQ(test, moved, 0);
+	KUNIT_EXPECT_EQ(test, tick(&st, 24, 100, &moved), 128U);
+	KUNIT_EXPECT_EQ(test, moved, 1);
+	KUNIT_EXPECT_EQ(test, st.cooldown, PCSLAB_COOLDOWN_TICKS);
+}
+
+static void policy_cooldown_blocks_16_ticks(struct kunit *test)
+{
+	struct pcslab_drain_state st;
+	int moved, i;
+
+	pcslab_drain_state_init(&st);
+	KUNIT_ASSERT_EQ(test, tick(&st, 100, 100, &moved), 32U);
+	for (i = 0; i < PCSLAB_COOLDOWN_TICKS; i++) {
+		KUNIT_EXPECT_EQ(test, tick(&st, 100, 100, &moved), 32U);
+		KUNIT_EXPECT_EQ(test, moved, 0);
+	}
+	KUNIT_EXPECT_EQ(test, st.cooldown, 0);
+	KUNIT_EXPECT_EQ(test, tick(&st, 100, 100, &moved), 16U);
+	KUNIT_EXPECT_EQ(test, moved, -1);
+}
+
+static void policy_floor_and_ceiling_hold(struct kunit *test)
+{
+	struct pcslab_drain_state st;
+	int moved, i, downs = 0, ups = 0;
+
+	pcslab_drain_state_init(&st);
+	for (i = 0; i < 1000; i++) {
+		tick(&st, 1000, 1000, &moved);
+		downs += moved < 0;
+	}
+	KUNIT_EXPECT_EQ(test, pcslab_drain_level(&st, 0), 8U);
+	KUNIT_EXPECT_EQ(test, st.step, 0);
+	KUNIT_EXPECT_EQ(test, downs, 3);
+	for (i = 0; i < 1000; i++) {
+		tick(&st, 0, 1000, &moved);
+		ups += moved > 0;
+	}
+	KUNIT_EXPECT_EQ(test, pcslab_drain_level(&st, 0), 128U);
+	KUNIT_EXPECT_EQ(test, st.step, PCSLAB_NR_LEVELS - 1);
+	KUNIT_EXPECT_EQ(test, ups, 4);
+	/* huge values must not wrap the 75% product */
+	KUNIT_EXPECT_EQ(test, tick(&st, UINT_MAX, UINT_MAX, &moved), 128U);
+}
+
+static void policy_levels_match_spec(struct kunit *test)
+{
+	static const unsigned int spec[] = { 8, 16, 32, 64, 128 };
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, PCSLAB_NR_LEVELS, ARRAY_SIZE(spec));
+	for (i = 0; i < PCSLAB_NR_LEVELS; i++)
+		KUNIT_EXPECT_EQ(test, pcslab_levels[i], spec[i]);
+	KUNIT_EXPECT_EQ(test, pcslab_levels[PCSLAB_LEVEL_START], 64U);
+}
+
+static void policy_capacity_zero_never_moves(struct kunit *test)
+{
+	struct pcslab_drain_state st;
+	int moved, i;
+
+	pcslab_drain_state_init(&st);
+	for (i = 0; i < 100; i++) {
+		tick(&st, 0, 0, &moved);
+		KUNIT_EXPECT_EQ(test, moved, 0);
+	}
+}
+
+/*
+ * Steady load model: @rate remote frees arrive per owner tick, the owner
+ * drains when the depth reaches the level.  The law must settle: after a
+ * bounded number of ticks no more level changes.
+ */
+struct settle_case {
+	unsigned int rate, cap, expect_level;
+	const char *name;
+};
+
+static const struct settle_case settle_cases[] = {
+	{ 3, 512, 128, "light load, big queue -> ceiling" },
+	{ 3, 160, 64, "queue too small for 128 -> settles at 64" },
+	{ 40, 100, 8, "heavy load, small queue -> floor" },
+	{ 1, 64, 32, "tiny queue -> 32" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(settle, settle_cases, name);
+
+static void policy_settles_under_steady_load(struct kunit *test)
+{
+	const struct settle_case *c = test->param_value;
+	struct pcslab_drain_state st;
+	unsigned int pending = 0, t, last_change = 0, level = 0;
+	int moved;
+
+	pcslab_drain_state_init(&st);
+	for (t = 1; t <= 20000; t++) {
+		pending = min(pending + c->rate, c->cap);
+		level = tick(&st, pending, c->cap, &moved);
+		if (moved)
+			last_change = t;
+		if (pending >= level)
+			pending = 0;
+	}
+	kunit_info(test, "settled at level %u after %u ticks", level, last_change);
+	KUNIT_EXPECT_LT(test, last_change, 500U);
+	KUNIT_EXPECT_EQ(test, level, c->expect_level);
+}
+
+/* ---------------- remote queue ---------------- */
+
+static void remote_pending_tracks_pushes(struct kunit *test)
+{
+	struct llist_node nodes[8];
+	struct pcslab_remote rq;
+	unsigned int n, i;
+	bool first;
+
+	pcslab_remote_init(&rq);
+	for (i = 0; i < 5; i++) {
+		KUNIT_EXPECT_EQ(test, pcslab_remote_push(&rq, &nodes[i], 8, &first), (int)i + 1);
+		KUNIT_EXPECT_EQ(test, first, i == 0);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&rq.pending), 5);
+	KUNIT_EXPECT_PTR_EQ(test, pcslab_remote_take(&rq, &n), &nodes[4]);
+	KUNIT_EXPECT_EQ(test, n, 5U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rq.pending), 0);
+	/* no stale add after a drain */
+	KUNIT_EXPECT_EQ(test, pcslab_remote_push(&rq, &nodes[5], 8, &first), 1);
+	KUNIT_EXPECT_TRUE(test, first);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rq.pending), 1);
+	KUNIT_EXPECT_NOT_NULL(test, pcslab_remote_take(&rq, &n));
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_EXPECT_NULL(test, pcslab_remote_take(&rq, &n));
+	KUNIT_EXPECT_EQ(test, n, 0U);
+}
+
+static void remote_capacity_boundaries(struct kunit *test)
+{
+	struct llist_node nodes[3];
+	struct pcslab_remote rq;
+	unsigned int n;
+	bool first;
+
+	pcslab_remote_init(&rq);
+	/* capacity 0: every push is refused, nothing is counted */
+	KUNIT_EXPECT_EQ(test, pcslab_remote_push(&rq, &nodes[0], 0, &first), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rq.pending), 0);
+	/* capacity 1: one push, then refused until drained */
+	KUNIT_EXPECT_EQ(test, pcslab_remote_push(&rq, &nodes[0], 1, &first), 1);
+	KUNIT_EXPECT_EQ(test, pcslab_remote_push(&rq, &nodes[1], 1, &first), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rq.pending), 1);
+	pcslab_remote_take(&rq, &n);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, pcslab_remote_push(&rq, &nodes[2], 1, &first), 1);
+	KUNIT_EXPECT_EQ(test, pcslab_kick_threshold(0), 1U);
+	KUNIT_EXPECT_EQ(test, pcslab_kick_threshold(1), 1U);
+	KUNIT_EXPECT_EQ(test, pcslab_kick_threshold(512), 256U);
+}
+
+/* ---------------- debugfs parsers ---------------- */
+
+static void parse_accepts_and_rejects(struct kunit *test)
+{
+	static const char *const bad_uint[] = {
+		"", "\n", " ", "-1", "+1", "01", "0x1", "1 ", " 1", "1\n\n",
+		"4294967296", "99999999999", "1a", "abc", "65537",
+	};
+	static const char *const bad_policy[] = {
+		"", "adaptive ", "Adaptive", "fixed", "fixed ", "fixed 0",
+		"fixed  8", "fixed 08", "fixed -1", "fixed 65537", "fixed 8x",
+		"8", "adaptive\n\n", "fixed:8",
+	};
+	unsigned int v, i;
+
+	KUNIT_EXPECT_EQ(test, pcslab_parse_uint("0", 1, 10, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 0U);
+	KUNIT_EXPECT_EQ(test, pcslab_parse_uint("65536\n", 6, PCSLAB_MAX_QUEUE, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 65536U);
+	for (i = 0; i < ARRAY_SIZE(bad_uint); i++) {
+		v = 7;
+		int err = pcslab_parse_uint(bad_uint[i], strlen(bad_uint[i]),
+					    PCSLAB_MAX_QUEUE, &v);
+
+		KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "'%s'", bad_uint[i]);
+		KUNIT_EXPECT_EQ(test, v, 7U);
+	}
+	KUNIT_EXPECT_EQ(test, pcslab_parse_policy("adaptive\n", 9, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, PCSLAB_DRAIN_ADAPTIVE);
+	KUNIT_EXPECT_EQ(test, pcslab_parse_policy("fixed 8", 7, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 8U);
+	for (i = 0; i < ARRAY_SIZE(bad_policy); i++) {
+		int err = pcslab_parse_policy(bad_policy[i], strlen(bad_policy[i]), &v);
+
+		KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "'%s'", bad_policy[i]);
+	}
+}
+
+/* ---------------- geometry ---------------- */
+
+static void geometry_sizes_and_alignments(struct kunit *test)
+{
+	static const unsigned int aligns[] = { 0, 8, 16, 64, 256 };
+	struct pcslab_geometry geo;
+	unsigned int size, a;
+
+	for (size = 8; size <= 4096; size = size < 64 ? size + 8 : size * 2 - size / 2) {
+		for (a = 0; a < ARRAY_SIZE(aligns); a++) {
+			unsigned int align = aligns[a] ? aligns[a] : sizeof(void *);
+			unsigned long bytes;
+
+			KUNIT_ASSERT_EQ(test, pcslab_geometry_init(&geo, size, aligns[a]), 0);
+			bytes = PAGE_SIZE << geo.order;
+			KUNIT_EXPECT_GE(test, geo.nr_objects, 2U);
+			KUNIT_EXPECT_LE(test, geo.nr_objects, PCSLAB_MAX_OBJECTS);
+			KUNIT_EXPECT_GE(test, geo.obj_size, size);
+			KUNIT_EXPECT_EQ(test, geo.obj_size % align, 0U);
+			KUNIT_EXPECT_EQ(test, geo.data_offset % align, 0U);
+			KUNIT_EXPECT_GE(test, geo.data_offset,
+					(unsigned int)sizeof(struct pcslab_slab));
+			KUNIT_EXPECT_LE(test, geo.data_offset + geo.nr_objects * geo.obj_size,
+					bytes);
+			KUNIT_EXPECT_LE(test, geo.order, PCSLAB_MAX_ORDER);
+		}
+	}
+	/* 64-byte objects: at least 95% of the slab holds objects */
+	KUNIT_ASSERT_EQ(test, pcslab_geometry_init(&geo, 64, 0), 0);
+	KUNIT_EXPECT_GE(test, geo.nr_objects * 64 * 100, 95 * (PAGE_SIZE << geo.order));
+}
+
+static void geometry_rejects_impossible(struct kunit *test)
+{
+	struct pcslab_geometry geo;
+
+	KUNIT_EXPECT_EQ(test, pcslab_geometry_init(&geo, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pcslab_geometry_init(&geo, 4, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pcslab_geometry_init(&geo, 1, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pcslab_geometry_init(&geo, 64, 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pcslab_geometry_init(&geo, 64, 24), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pcslab_geometry_init(&geo, 20000, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pcslab_geometry_init(&geo, 64, PAGE_SIZE << PCSLAB_MAX_ORDER),
+			-EINVAL);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pcslab_cache_create("bad", 4, 4, 0, NULL)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pcslab_cache_create("bad", 64, 3, 0, NULL)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pcslab_cache_create("bad", 64, 0, 0x80, NULL)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pcslab_cache_create("", 64, 0, 0, NULL)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pcslab_cache_create("a/b", 64, 0, 0, NULL)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pcslab_cache_create(NULL, 64, 0, 0, NULL)));
+}
+
+/* ---------------- cache ---------------- */
+
+static int pcslab_errors;
+
+static unsigned long total(struct pcslab_cache *c, enum pcslab_stat_item item)
+{
+	unsigned long sum = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += pcslab_stat_cpu(c, item, cpu);
+	return sum;
+}
+
+static void destroy_action(void *cache)
+{
+	pcslab_cache_destroy(cache);
+}
+
+static struct pcslab_cache *make_cache(struct kunit *test, unsigned int size,
+				       unsigned int flags, void (*ctor)(void *))
+{
+	struct pcslab_cache *c = pcslab_cache_create("kunit", size, 0, flags, ctor);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, c), 0);
+	return c;
+}
+
+static int cache_test_init(struct kunit *test)
+{
+	pcslab_errors = 0;
+	kunit_add_named_resource(test, NULL, NULL, "pcslab_errors", &pcslab_errors);
+	return 0;
+}
+
+static void cache_first_fit_and_slab_states(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	unsigned int n = c->geo.nr_objects, i;
+	void **objs = kunit_kcalloc(test, n + 1, sizeof(void *), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	migrate_disable();
+	for (i = 0; i <= n; i++)
+		objs[i] = pcslab_alloc(c, GFP_KERNEL);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_PTR_EQ(test, objs[i], objs[0] + i * c->geo.obj_size);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), 2UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), (unsigned long)n + 1);
+	/* free slot 3, the next alloc takes it again (first set bit) */
+	pcslab_free(c, objs[3]);
+	KUNIT_EXPECT_PTR_EQ(test, pcslab_alloc(c, GFP_KERNEL), objs[3]);
+	for (i = 0; i <= n; i++)
+		pcslab_free(c, objs[i]);
+	migrate_enable();
+	/* everything free: one empty slab kept as the reserve */
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), (unsigned long)PCSLAB_CPU_RESERVE);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLAB_NEW), 2UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_LOCAL), n + 2UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_ALLOC), n + 2UL);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_shrink(c), 1UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), 0UL);
+	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+}
+
+static int ctor_calls;
+
+static void count_ctor(void *obj)
+{
+	*(u32 *)obj = 0xc0de;
+	ctor_calls++;
+}
+
+static void cache_zero_ctor_and_wipes(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 128, 0, NULL);
+	struct pcslab_cache *zc, *cc;
+	u8 *p;
+
+	p = pcslab_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0xaa, 128);
+	pcslab_free(c, p);
+	p = pcslab_alloc(c, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, 128));
+	pcslab_free(c, p);
+
+	zc = pcslab_cache_create("kunit_zero", 96, 0, PCSLAB_ZERO_ON_FREE, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(zc));
+	p = pcslab_alloc(zc, GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, 96));
+	memset(p, 0x55, 96);
+	pcslab_free(zc, p);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, 96));	/* wiped on free */
+	KUNIT_EXPECT_EQ(test, pcslab_cache_destroy(zc), 0UL);
+
+	ctor_calls = 0;
+	cc = pcslab_cache_create("kunit_ctor", 64, 0, 0, count_ctor);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cc));
+	p = pcslab_alloc(cc, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, *(u32 *)p, 0xc0deU);
+	KUNIT_EXPECT_EQ(test, ctor_calls, (int)cc->geo.nr_objects);
+	pcslab_free(cc, p);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_destroy(cc), 0UL);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pcslab_cache_create("kunit_bad", 64, 0, PCSLAB_POISON,
+							   count_ctor)));
+}
+
+static void cache_poison_catches_write_after_free(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, PCSLAB_POISON, NULL);
+	u8 *p;
+
+	migrate_disable();
+	p = pcslab_alloc(c, GFP_KERNEL);
+	pcslab_free(c, p);
+	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+	p[10] = 0x42;			/* write after free */
+	KUNIT_EXPECT_PTR_EQ(test, pcslab_alloc(c, GFP_KERNEL), (void *)p);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, pcslab_errors, 1);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_POISON_CORRUPT), 1UL);
+	pcslab_free(c, p);
+}
+
+static void cache_invalid_and_double_frees(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct pcslab_cache *other = pcslab_cache_create("kunit_other", 64, 0, 0, NULL);
+	void *k = kmalloc(64, GFP_KERNEL);
+	u8 *p, *q, *o;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	p = pcslab_alloc(c, GFP_KERNEL);
+	q = pcslab_alloc(c, GFP_KERNEL);
+	o = pcslab_alloc(other, GFP_KERNEL);
+	pcslab_free(c, k);		/* kmalloc pointer */
+	pcslab_free(c, o);		/* another cache's object */
+	pcslab_free(c, p + 1);		/* misaligned inside a slab */
+	pcslab_free(c, (void *)c);	/* random kernel pointer */
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_INVALID_FREE), 4UL);
+	KUNIT_EXPECT_EQ(test, pcslab_errors, 4);
+	pcslab_free(c, q);
+	pcslab_free(c, q);		/* double free */
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 1UL);
+	KUNIT_EXPECT_EQ(test, pcslab_errors, 5);
+	/* the cache is intact: both slots come back, counters balance */
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 1UL);
+	pcslab_free(c, p);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_ALLOC),
+			total(c, PCSLAB_STAT_FREE_LOCAL) + total(c, PCSLAB_STAT_FREE_REMOTE));
+	pcslab_free(other, o);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_destroy(other), 0UL);
+	kfree(k);
+}
+
+static struct page *fail_slab_pages(struct pcslab_cache *cache, gfp_t gfp)
+{
+	return NULL;
+}
+
+static void cache_page_alloc_failure(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 256, 0, NULL);
+	void *p;
+
+	kunit_activate_static_stub(test, pcslab_alloc_slab_pages, fail_slab_pages);
+	KUNIT_EXPECT_NULL(test, pcslab_alloc(c, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, pcslab_alloc(c, GFP_ATOMIC));
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_ALLOC_FAIL), 2UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	kunit_deactivate_static_stub(test, pcslab_alloc_slab_pages);
+	p = pcslab_alloc(c, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	pcslab_free(c, p);
+}
+
+static void cache_destroy_with_live_objects(struct kunit *test)
+{
+	struct pcslab_cache *c = pcslab_cache_create("kunit_live", 64, 0, 0, NULL);
+	void *a, *b;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	a = pcslab_alloc(c, GFP_KERNEL);
+	b = pcslab_alloc(c, GFP_KERNEL);
+	pcslab_free(c, pcslab_alloc(c, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, pcslab_cache_destroy(c), 2UL);
+	/* the memory stayed valid; late frees still work and release it */
+	memset(a, 1, 64);
+	pcslab_free_obj(a);
+	pcslab_free_obj(b);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), 0UL);
+	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+}
+
+/* ---- SMP cases ---- */
+
+struct remote_work {
+	struct pcslab_cache *c;
+	void **objs;
+	unsigned int n;
+};
+
+static void free_objs_fn(void *info)	/* runs in hardirq (IPI) */
+{
+	struct remote_work *w = info;
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++)
+		pcslab_free(w->c, w->objs[i]);
+}
+
+static unsigned int other_cpu(struct kunit *test)
+{
+	unsigned int cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+
+	if (cpu >= nr_cpu_ids)
+		kunit_skip(test, "needs 2 online CPUs");
+	return cpu;
+}
+
+static void **alloc_on_this_cpu(struct kunit *test, struct pcslab_cache *c,
+				unsigned int n)
+{
+	void **objs = kunit_kcalloc(test, n, sizeof(void *), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++) {
+		objs[i] = pcslab_alloc(c, GFP_ATOMIC);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	return objs;
+}
+
+static void cache_remote_free_and_drain(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct remote_work w = { .c = c, .n = 20 };
+	unsigned int cpu, owner;
+
+	pcslab_cache_set_policy(c, 1000);	/* no tick drains */
+	migrate_disable();
+	owner = raw_smp_processor_id();
+	cpu = other_cpu(test);
+	w.objs = alloc_on_this_cpu(test, c, w.n);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_REMOTE), 20UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 20UL);
+	/* remote double free of a queued object: caught, not queued twice */
+	w.n = 1;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	w.n = 20;
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 1UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 20UL);
+	/* local free of a queued object: also a double free */
+	pcslab_free(c, w.objs[1]);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 2UL);
+	KUNIT_EXPECT_EQ(test, pcslab_errors, 2);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_drain(c), 20UL);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DRAINED_OBJECTS), 20UL);
+}
+
+static void cache_capacity_boundaries(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct remote_work w = { .c = c, .n = 3 };
+	unsigned int cpu, owner;
+
+	pcslab_cache_set_policy(c, 1000);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_set_queue_capacity(c, PCSLAB_MAX_QUEUE + 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->queue_capacity), PCSLAB_DEFAULT_QUEUE);
+	migrate_disable();
+	owner = raw_smp_processor_id();
+	cpu = other_cpu(test);
+	/* capacity 1: one object queued, the other two freed directly */
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_queue_capacity(c, 1), 0);
+	w.objs = alloc_on_this_cpu(test, c, w.n);
+	smp_call_function_single(cpu, free_objs_fn, &w, 1);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 1UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_REMOTE_FULL), 2UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 1UL);
+	/* capacity 0: every remote free is direct */
+	pcslab_cache_drain(c);
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_queue_capacity(c, 0), 0);
+	w.objs = alloc_on_this_cpu(test, c, w.n);
+	smp_call_function_single(cpu, free_objs_fn, &w, 1);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_REMOTE_FULL), 5UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_REMOTE), 6UL);
+}
+
+static void cache_idle_owner_flush_and_destroy_drain(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct pcslab_cache *d = pcslab_cache_create("kunit_destroy", 64, 0, 0, NULL);
+	struct remote_work w = { .c = c, .n = 10 };
+	unsigned int cpu, i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d));
+	pcslab_cache_set_policy(c, 1000);
+	pcslab_cache_set_policy(d, 1000);
+	migrate_disable();
+	cpu = other_cpu(test);
+	w.objs = alloc_on_this_cpu(test, c, w.n);
+	smp_call_function_single(cpu, free_objs_fn, &w, 1);
+	w.c = d;
+	w.objs = alloc_on_this_cpu(test, d, w.n);
+	smp_call_function_single(cpu, free_objs_fn, &w, 1);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, total(d, PCSLAB_STAT_PENDING), 10UL);
+	/* destroy returns the queued frees: nothing live */
+	KUNIT_EXPECT_EQ(test, pcslab_cache_destroy(d), 0UL);
+	/* the owner stays idle: the flush returns the objects */
+	for (i = 0; i < 100 && total(c, PCSLAB_STAT_PENDING); i++)
+		msleep(20);
+	kunit_info(test, "idle flush after ~%u ms", i * 20);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_GE(test, total(c, PCSLAB_STAT_IDLE_FLUSH), 1UL);
+}
+
+static void cache_cpu_hotplug(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct remote_work w = { .c = c, .n = 50 };
+	unsigned int victim, i;
+	void **live;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || num_online_cpus() < 2)
+		kunit_skip(test, "needs CPU hotplug and 2 CPUs");
+	victim = cpumask_last(cpu_online_mask);
+	if (victim == 0)
+		kunit_skip(test, "no non-boot CPU");
+	pcslab_cache_set_policy(c, 1000);
+	/* live objects and pending remote frees owned by the victim */
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(victim)), 0);
+	live = alloc_on_this_cpu(test, c, 30);
+	w.objs = alloc_on_this_cpu(test, c, w.n);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(0)), 0);
+	free_objs_fn(&w);	/* now on CPU 0: these are remote frees */
+	KUNIT_ASSERT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, victim), 50UL);
+	ret = remove_cpu(victim);
+	if (ret)
+		kunit_skip(test, "remove_cpu(%u) failed: %d", victim, ret);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, victim), 0UL);
+	/* frees to the offline owner's slabs still work (direct path) */
+	for (i = 0; i < 30; i++)
+		pcslab_free(c, live[i]);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_SLABS, victim), 0UL);
+	KUNIT_EXPECT_EQ(test, add_cpu(victim), 0);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_INVALID_FREE), 0UL);
+}
+
+/* hardirq (hrtimer) and softirq (timer) users while threads churn */
+struct ctx_state {
+	struct pcslab_cache *c;
+	struct hrtimer hr;
+	struct timer_list tl;
+	atomic_t hard_ok, soft_ok, fails;
+	bool stop;
+};
+
+static enum hrtimer_restart ctx_hrtimer_fn(struct hrtimer *t)
+{
+	struct ctx_state *s = container_of(t, struct ctx_state, hr);
+	void *p = pcslab_alloc(s->c, GFP_ATOMIC);
+
+	if (p) {
+		memset(p, 0x11, 64);
+		pcslab_free(s->c, p);
+		atomic_inc(&s->hard_ok);
+	} else {
+		atomic_inc(&s->fails);
+	}
+	if (READ_ONCE(s->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(200000));
+	return HRTIMER_RESTART;
+}
+
+static void ctx_timer_fn(struct timer_list *t)
+{
+	struct ctx_state *s = from_timer(s, t, tl);
+	void *p = pcslab_alloc(s->c, GFP_ATOMIC);
+
+	if (p) {
+		pcslab_free(s->c, p);
+		atomic_inc(&s->soft_ok);
+	}
+	if (!READ_ONCE(s->stop))
+		mod_timer(&s->tl, jiffies + 1);
+}
+
+static void cache_hardirq_and_softirq_users(struct kunit *test)
+{
+	struct ctx_state *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	unsigned long end = jiffies + HZ / 2;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->c = make_cache(test, 64, 0, NULL);
+	hrtimer_init(&s->hr, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	s->hr.function = ctx_hrtimer_fn;
+	timer_setup(&s->tl, ctx_timer_fn, 0);
+	hrtimer_start(&s->hr, ns_to_ktime(200000), HRTIMER_MODE_REL_HARD);
+	mod_timer(&s->tl, jiffies + 1);
+	while (time_before(jiffies, end)) {	/* process context, same cache */
+		void *p = pcslab_alloc(s->c, GFP_KERNEL);
+
+		KUNIT_EXPECT_NOT_NULL(test, p);
+		pcslab_free(s->c, p);
+		cond_resched();
+	}
+	WRITE_ONCE(s->stop, true);
+	hrtimer_cancel(&s->hr);
+	timer_delete_sync(&s->tl);
+	kunit_info(test, "hardirq %d, softirq %d", atomic_read(&s->hard_ok),
+		   atomic_read(&s->soft_ok));
+	KUNIT_EXPECT_GT(test, atomic_read(&s->hard_ok), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&s->soft_ok), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->fails), 0);
+	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+}
+
+/* owner + remote freers on every other CPU; each object freed once */
+#define STRESS_OBJS	20000U
+#define STRESS_RING	256U
+
+struct stress {
+	struct pcslab_cache *c;
+	void *ring[STRESS_RING];
+	spinlock_t lock;	/* guards ring, head, tail */
+	unsigned int head, tail;
+	bool done;
+	atomic_t freers;
+	struct completion all_done;
+};
+
+static int stress_freer(void *data)
+{
+	struct stress *s = data;
+
+	for (;;) {
+		void *p = NULL;
+
+		spin_lock(&s->lock);
+		if (s->head != s->tail)
+			p = s->ring[s->tail++ % STRESS_RING];
+		spin_unlock(&s->lock);
+		if (p) {
+			pcslab_free(s->c, p);
+			continue;
+		}
+		if (READ_ONCE(s->done))
+			break;
+		cond_resched();
+	}
+	if (atomic_dec_and_test(&s->freers))
+		complete(&s->all_done);
+	return 0;
+}
+
+static void cache_multi_cpu_stress(struct kunit *test)
+{
+	struct stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	unsigned int owner, cpu, i, nfreers = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs");
+	s->c = make_cache(test, 64, 0, NULL);
+	pcslab_cache_set_queue_capacity(s->c, 64);
+	spin_lock_init(&s->lock);
+	init_completion(&s->all_done);
+	migrate_disable();
+	owner = raw_smp_processor_id();
+	atomic_set(&s->freers, 1);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		if (cpu == owner)
+			continue;
+		t = kthread_create(stress_freer, s, "pcslab_kunit/%u", cpu);
+		if (IS_ERR(t))
+			continue;
+		kthread_bind(t, cpu);
+		atomic_inc(&s->freers);
+		wake_up_process(t);
+		nfreers++;
+	}
+	for (i = 0; i < STRESS_OBJS; i++) {
+		void *p = pcslab_alloc(s->c, GFP_ATOMIC);
+		bool queued = false;
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		while (!queued) {
+			spin_lock(&s->lock);
+			if (s->head - s->tail < STRESS_RING) {
+				s->ring[s->head++ % STRESS_RING] = p;
+				queued = true;
+			}
+			spin_unlock(&s->lock);
+			if (!queued)
+				cpu_relax();
+		}
+	}
+	migrate_enable();
+	WRITE_ONCE(s->done, true);
+	if (atomic_dec_and_test(&s->freers))
+		complete(&s->all_done);
+	wait_for_completion(&s->all_done);
+	pcslab_cache_drain(s->c);
+	kunit_info(test, "%u freers: drains %lu, level up %lu down %lu, kicks %lu, full %lu",
+		   nfreers, total(s->c, PCSLAB_STAT_DRAIN), total(s->c, PCSLAB_STAT_LEVEL_UP),
+		   total(s->c, PCSLAB_STAT_LEVEL_DOWN), total(s->c, PCSLAB_STAT_KICK),
+		   total(s->c, PCSLAB_STAT_REMOTE_FULL));
+	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_DOUBLE_FREE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_INVALID_FREE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_FREE_REMOTE), (unsigned long)STRESS_OBJS);
+	KUNIT_EXPECT_GT(test, total(s->c, PCSLAB_STAT_LEVEL_UP) +
+			total(s->c, PCSLAB_STAT_LEVEL_DOWN), 0UL);
+	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+}
+
+static struct kunit_case pcslab_policy_cases[] = {
+	KUNIT_CASE(policy_initial_level_is_64),
+	KUNIT_CASE(policy_fixed_has_no_adaptive_state),
+	KUNIT_CASE(policy_steps_down_above_75_percent),
+	KUNIT_CASE(policy_steps_up_below_25_percent),
+	KUNIT_CASE(policy_cooldown_blocks_16_ticks),
+	KUNIT_CASE(policy_floor_and_ceiling_hold),
+	KUNIT_CASE(policy_levels_match_spec),
+	KUNIT_CASE(policy_capacity_zero_never_moves),
+	KUNIT_CASE_PARAM(policy_settles_under_steady_load, settle_gen_params),
+	KUNIT_CASE(remote_pending_tracks_pushes),
+	KUNIT_CASE(remote_capacity_boundaries),
+	KUNIT_CASE(parse_accepts_and_rejects),
+	KUNIT_CASE(geometry_sizes_and_alignments),
+	KUNIT_CASE(geometry_rejects_impossible),
+	{}
+};
+
+static struct kunit_suite pcslab_policy_suite = {
+	.name = "pcslab_core",
+	.test_cases = pcslab_policy_cases,
+};
+
+static struct kunit_case pcslab_cache_cases[] = {
+	KUNIT_CASE(cache_first_fit_and_slab_states),
+	KUNIT_CASE(cache_zero_ctor_and_wipes),
+	KUNIT_CASE(cache_poison_catches_write_after_free),
+	KUNIT_CASE(cache_invalid_and_double_frees),
+	KUNIT_CASE(cache_page_alloc_failure),
+	KUNIT_CASE(cache_destroy_with_live_objects),
+	KUNIT_CASE(cache_remote_free_and_drain),
+	KUNIT_CASE(cache_capacity_boundaries),
+	KUNIT_CASE(cache_idle_owner_flush_and_destroy_drain),
+	KUNIT_CASE(cache_hardirq_and_softirq_users),
+	KUNIT_CASE_SLOW(cache_multi_cpu_stress),
+	KUNIT_CASE_SLOW(cache_cpu_hotplug),
+	{}
+};
+
+static struct kunit_suite pcslab_cache_suite = {
+	.name = "pcslab_cache",
+	.init = cache_test_init,
+	.test_cases = pcslab_cache_cases,
+};
+
+kunit_test_suites(&pcslab_policy_suite, &pcslab_cache_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for pcslab");
