@@ -13,6 +13,7 @@
 #include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
+#include <linux/kasan.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -453,7 +454,9 @@ static void cache_zero_ctor_and_wipes(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, 96));
 	memset(p, 0x55, 96);
 	pcslab_free(zc, p);
+	kasan_disable_current();	/* a deliberate look at a free object */
 	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, 96));	/* wiped on free */
+	kasan_enable_current();
 	KUNIT_EXPECT_EQ(test, pcslab_cache_destroy(zc), 0UL);
 
 	ctor_calls = 0;
@@ -477,7 +480,9 @@ static void cache_poison_catches_write_after_free(struct kunit *test)
 	p = pcslab_alloc(c, GFP_KERNEL);
 	pcslab_free(c, p);
 	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+	kasan_disable_current();
 	p[10] = 0x42;			/* write after free */
+	kasan_enable_current();
 	KUNIT_EXPECT_PTR_EQ(test, pcslab_alloc(c, GFP_KERNEL), (void *)p);
 	migrate_enable();
 	KUNIT_EXPECT_EQ(test, pcslab_errors, 1);
@@ -598,6 +603,50 @@ static void **alloc_on_this_cpu(struct kunit *test, struct pcslab_cache *c,
 	return objs;
 }
 
+#ifdef CONFIG_KASAN_GENERIC
+static __no_sanitize_address u8 shadow_byte(const void *p)
+{
+	return *(u8 *)kasan_mem_to_shadow(p);
+}
+#endif
+
+/* Under generic KASAN free objects are poisoned in the shadow memory. */
+static void cache_kasan_poisons_free_objects(struct kunit *test)
+{
+#ifdef CONFIG_KASAN_GENERIC
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct remote_work w = { .c = c, .n = 1 };
+	u8 *p, *q;
+
+	migrate_disable();
+	p = pcslab_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, shadow_byte(p), 0);
+	KUNIT_EXPECT_EQ(test, shadow_byte(p + 56), 0);
+	pcslab_free(c, p);
+	KUNIT_EXPECT_NE(test, shadow_byte(p), 0);
+	KUNIT_EXPECT_NE(test, shadow_byte(p + 56), 0);
+	q = pcslab_alloc(c, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_EQ(test, shadow_byte(q), 0);
+	if (num_online_cpus() > 1) {
+		pcslab_cache_set_policy(c, 1000);
+		w.objs = (void **)&q;
+		smp_call_function_single(other_cpu(test), free_objs_fn, &w, 1);
+		/* queued: the llist link stays reachable, the rest is poisoned */
+		KUNIT_EXPECT_EQ(test, shadow_byte(q), 0);
+		KUNIT_EXPECT_NE(test, shadow_byte(q + 8), 0);
+		pcslab_cache_drain(c);
+		KUNIT_EXPECT_NE(test, shadow_byte(q), 0);
+	} else {
+		pcslab_free(c, q);
+	}
+	migrate_enable();
+#else
+	kunit_skip(test, "needs CONFIG_KASAN_GENERIC (the module's PCSLAB_POISON covers other kernels)");
+#endif
+}
+
 static void cache_remote_free_and_drain(struct kunit *test)
 {
 	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
@@ -629,33 +678,76 @@ static void cache_remote_free_and_drain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DRAINED_OBJECTS), 20UL);
 }
 
+/*
+ * Free @w's objects from @cpu while this CPU keeps interrupts off, so the
+ * owner cannot take a kick IPI in the middle; returns this CPU's pending
+ * count and the cache's remote_full total as seen right after.
+ */
+struct async_free {
+	struct remote_work w;
+	call_single_data_t csd;
+	atomic_t done;
+};
+
+static void async_free_fn(void *info)
+{
+	struct async_free *a = info;
+
+	free_objs_fn(&a->w);
+	atomic_set(&a->done, 1);
+}
+
+static void free_remotely_irqs_off(struct async_free *a, unsigned int cpu,
+				   unsigned long *pending, unsigned long *full)
+{
+	unsigned long flags;
+
+	atomic_set(&a->done, 0);
+	INIT_CSD(&a->csd, async_free_fn, a);
+	local_irq_save(flags);
+	if (!smp_call_function_single_async(cpu, &a->csd))
+		while (!atomic_read(&a->done))
+			cpu_relax();
+	*pending = pcslab_stat_cpu(a->w.c, PCSLAB_STAT_PENDING, smp_processor_id());
+	*full = total(a->w.c, PCSLAB_STAT_REMOTE_FULL);
+	local_irq_restore(flags);	/* a kick, if sent, runs now */
+}
+
 static void cache_capacity_boundaries(struct kunit *test)
 {
 	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
-	struct remote_work w = { .c = c, .n = 3 };
-	unsigned int cpu, owner;
+	struct async_free *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	unsigned long pending, full;
+	unsigned int cpu, i;
 
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->w.c = c;
+	a->w.n = 3;
 	pcslab_cache_set_policy(c, 1000);
 	KUNIT_EXPECT_EQ(test, pcslab_cache_set_queue_capacity(c, PCSLAB_MAX_QUEUE + 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(c->queue_capacity), PCSLAB_DEFAULT_QUEUE);
 	migrate_disable();
-	owner = raw_smp_processor_id();
 	cpu = other_cpu(test);
-	/* capacity 1: one object queued, the other two freed directly */
+	/* capacity 1: one object queued (and a kick sent), two freed directly */
 	KUNIT_ASSERT_EQ(test, pcslab_cache_set_queue_capacity(c, 1), 0);
-	w.objs = alloc_on_this_cpu(test, c, w.n);
-	smp_call_function_single(cpu, free_objs_fn, &w, 1);
-	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 1UL);
-	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_REMOTE_FULL), 2UL);
-	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 1UL);
-	/* capacity 0: every remote free is direct */
-	pcslab_cache_drain(c);
-	KUNIT_ASSERT_EQ(test, pcslab_cache_set_queue_capacity(c, 0), 0);
-	w.objs = alloc_on_this_cpu(test, c, w.n);
-	smp_call_function_single(cpu, free_objs_fn, &w, 1);
-	migrate_enable();
-	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_REMOTE_FULL), 5UL);
+	a->w.objs = alloc_on_this_cpu(test, c, a->w.n);
+	free_remotely_irqs_off(a, cpu, &pending, &full);
+	KUNIT_EXPECT_EQ(test, pending, 1UL);
+	KUNIT_EXPECT_EQ(test, full, 2UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_KICK), 1UL);
+	/* the kick drains the queue once interrupts are back on */
+	for (i = 0; i < 100 && total(c, PCSLAB_STAT_PENDING); i++)
+		msleep(1);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	/* capacity 0: every remote free is direct, nothing queued, no kick */
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_queue_capacity(c, 0), 0);
+	a->w.objs = alloc_on_this_cpu(test, c, a->w.n);
+	free_remotely_irqs_off(a, cpu, &pending, &full);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, pending, 0UL);
+	KUNIT_EXPECT_EQ(test, full, 5UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_KICK), 1UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_REMOTE), 6UL);
 }
@@ -790,6 +882,7 @@ static void cache_hardirq_and_softirq_users(struct kunit *test)
 	timer_delete_sync(&s->tl);
 	kunit_info(test, "hardirq %d, softirq %d", atomic_read(&s->hard_ok),
 		   atomic_read(&s->soft_ok));
+	pcslab_cache_drain(s->c);	/* the loop may have migrated: remote frees */
 	KUNIT_EXPECT_GT(test, atomic_read(&s->hard_ok), 0);
 	KUNIT_EXPECT_GT(test, atomic_read(&s->soft_ok), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s->fails), 0);
@@ -926,6 +1019,7 @@ static struct kunit_case pcslab_cache_cases[] = {
 	KUNIT_CASE(cache_poison_catches_write_after_free),
 	KUNIT_CASE(cache_invalid_and_double_frees),
 	KUNIT_CASE(cache_page_alloc_failure),
+	KUNIT_CASE(cache_kasan_poisons_free_objects),
 	KUNIT_CASE(cache_destroy_with_live_objects),
 	KUNIT_CASE(cache_remote_free_and_drain),
 	KUNIT_CASE(cache_capacity_boundaries),

@@ -93,6 +93,35 @@ static void pcslab_report(struct pcslab_cache *cache,
 	dump_stack();
 }
 
+#ifdef CONFIG_KASAN_GENERIC
+/* Exported (GPL) by mm/kasan, declared only in its private header. */
+void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+#define PCSLAB_KASAN_FREE	0xFB	/* KASAN_SLAB_FREE: "use-after-free" */
+
+/*
+ * Free objects are poisoned from @from to the end so that KASAN reports a
+ * use after free; a queued object keeps its first word (the llist link)
+ * accessible until the drain takes it off the queue.
+ */
+static void pcslab_kasan_poison(struct pcslab_cache *cache, void *obj,
+				size_t from)
+{
+	if (cache->kasan)
+		kasan_poison(obj + from, cache->geo.obj_size - from,
+			     PCSLAB_KASAN_FREE, false);
+}
+
+static void pcslab_kasan_unpoison(struct pcslab_cache *cache, void *obj)
+{
+	if (cache->kasan)
+		kasan_poison(obj, cache->geo.obj_size, 0, false);
+}
+#else
+static inline void pcslab_kasan_poison(struct pcslab_cache *cache, void *obj,
+				       size_t from) { }
+static inline void pcslab_kasan_unpoison(struct pcslab_cache *cache, void *obj) { }
+#endif
+
 static void pcslab_wipe(struct pcslab_cache *cache, void *obj, size_t len)
 {
 	if (cache->flags & PCSLAB_ZERO_ON_FREE)
@@ -182,6 +211,7 @@ static unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 		idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
 		/* The link word is the only part the wipe did not cover. */
 		pcslab_wipe(cache, obj, sizeof(struct llist_node));
+		pcslab_kasan_poison(cache, obj, 0);
 		pcslab_slab_clear_queued(slab, idx);
 		if (pcslab_put_locked(cache, pc, slab, obj) != PCSLAB_PUT_OK)
 			pcslab_report(cache, PCSLAB_STAT_DOUBLE_FREE, obj,
@@ -255,6 +285,7 @@ static void pcslab_prepare_slab_objects(struct pcslab_cache *cache,
 			cache->ctor(obj);
 		else
 			pcslab_wipe(cache, obj, cache->geo.obj_size);
+		pcslab_kasan_poison(cache, obj, 0);
 	}
 }
 
@@ -312,6 +343,7 @@ static void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp)
 static void pcslab_prepare_object(struct pcslab_cache *cache, void *obj,
 				  gfp_t gfp)
 {
+	pcslab_kasan_unpoison(cache, obj);
 	if (cache->flags & PCSLAB_POISON) {
 		const u8 *bad = memchr_inv(obj, PCSLAB_POISON_BYTE,
 					   cache->geo.obj_size);
@@ -378,6 +410,7 @@ static void pcslab_free_local(struct pcslab_cache *cache,
 	pcslab_tick(cache, pc);
 	if (!test_bit(idx, slab->free_map) && !pcslab_slab_is_queued(slab, idx)) {
 		pcslab_wipe(cache, obj, cache->geo.obj_size);
+		pcslab_kasan_poison(cache, obj, 0);
 		ok = pcslab_put_locked(cache, pc, slab, obj) == PCSLAB_PUT_OK;
 	}
 	spin_unlock(&pc->lock);
@@ -431,6 +464,7 @@ static void pcslab_free_remote(struct pcslab_cache *cache,
 	 * interrupts are off and CPU teardown runs under stop_machine.
 	 */
 	if (!READ_ONCE(cache->dead) && cpu_online(owner)) {
+		pcslab_kasan_poison(cache, obj, sizeof(struct llist_node));
 		capacity = READ_ONCE(cache->queue_capacity);
 		depth = pcslab_remote_push(&pc->remote, obj, capacity, &first);
 		if (depth) {
@@ -448,6 +482,7 @@ static void pcslab_free_remote(struct pcslab_cache *cache,
 	}
 
 	spin_lock(&pc->lock);
+	pcslab_kasan_poison(cache, obj, 0);
 	pcslab_slab_clear_queued(slab, idx);
 	res = pcslab_put_locked(cache, pc, slab, obj);
 	spin_unlock(&pc->lock);
@@ -730,6 +765,39 @@ void pcslab_cpu_snapshot(struct pcslab_cache *cache, unsigned int cpu,
 EXPORT_SYMBOL_IF_KUNIT(pcslab_cpu_snapshot);
 
 /**
+ * pcslab_cache_cpu_level - one CPU's current drain level and queue depth.
+ * @cache: the cache.
+ * @cpu: a possible CPU.
+ * @level: set to the drain level.
+ * @pending: set to the number of queued remote frees.
+ *
+ * Return: 0, or -EINVAL if @cpu is not a possible CPU.
+ */
+int pcslab_cache_cpu_level(struct pcslab_cache *cache, unsigned int cpu,
+			   unsigned int *level, unsigned int *pending)
+{
+	unsigned int cooldown;
+
+	if (cpu >= nr_cpu_ids || !cpu_possible(cpu))
+		return -EINVAL;
+	pcslab_cpu_snapshot(cache, cpu, level, pending, &cooldown);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pcslab_cache_cpu_level);
+
+/**
+ * pcslab_cache_slab_pages - pages per slab of a cache.
+ * @cache: the cache.
+ *
+ * Return: 2^order.
+ */
+unsigned int pcslab_cache_slab_pages(const struct pcslab_cache *cache)
+{
+	return 1U << cache->geo.order;
+}
+EXPORT_SYMBOL_GPL(pcslab_cache_slab_pages);
+
+/**
  * pcslab_cache_set_policy - choose when owners drain their remote queues.
  * @cache: the cache.
  * @level: %PCSLAB_DRAIN_ADAPTIVE for the adaptive law (levels 8..128,
@@ -878,6 +946,8 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 	cache->ctor = ctor;
 	cache->fixed_level = PCSLAB_DRAIN_ADAPTIVE;
 	cache->queue_capacity = PCSLAB_DEFAULT_QUEUE;
+	/* kasan_poison() works on 8-byte granules */
+	cache->kasan = IS_ALIGNED(geo.obj_size, 8) && IS_ALIGNED(geo.data_offset, 8);
 	INIT_DELAYED_WORK(&cache->idle_flush, pcslab_idle_flush_fn);
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);

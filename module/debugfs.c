@@ -123,6 +123,37 @@ int pcslab_parse_policy(const char *buf, size_t len, unsigned int *level)
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_parse_policy);
 
+/**
+ * pcslab_cache_stat - read one statistic, as shown in debugfs ``stats``.
+ * @cache: the cache.
+ * @name: counter name (``alloc``, ``free_remote``, ``slabs``, ...).
+ * @cpu: a possible CPU, or -1 for the total over all CPUs.
+ *
+ * For in-kernel telemetry and benchmarks; values are read without locks.
+ *
+ * Return: the value, or -EINVAL for an unknown name or CPU.
+ */
+long pcslab_cache_stat(struct pcslab_cache *cache, const char *name, int cpu)
+{
+	unsigned int item, c;
+	unsigned long sum = 0;
+
+	for (item = 0; item < PCSLAB_NR_STATS; item++)
+		if (!strcmp(pcslab_stat_names[item], name))
+			break;
+	if (item == PCSLAB_NR_STATS)
+		return -EINVAL;
+	if (cpu >= 0) {
+		if (cpu >= nr_cpu_ids || !cpu_possible(cpu))
+			return -EINVAL;
+		return pcslab_stat_cpu(cache, item, cpu);
+	}
+	for_each_possible_cpu(c)
+		sum += pcslab_stat_cpu(cache, item, c);
+	return sum;
+}
+EXPORT_SYMBOL_GPL(pcslab_cache_stat);
+
 /* Copy one whole write from user space; reject anything but offset 0. */
 static int pcslab_copy_write(char *buf, const char __user *ubuf,
 			     size_t count, loff_t *ppos)

@@ -218,6 +218,7 @@ struct pcslab_cpu {
  * @ctor: constructor run on every object of a new slab, or NULL.
  * @fixed_level: drain level, or %PCSLAB_DRAIN_ADAPTIVE.
  * @queue_capacity: remote queue bound per CPU.
+ * @kasan: free objects are poisoned in KASAN's shadow (generic KASAN only).
  * @dead: set by destroy; later frees bypass queues and kicks.
  * @kicks_inflight: kick IPIs sent and not yet finished (destroy waits).
  * @cpu: per-CPU state.
@@ -236,6 +237,7 @@ struct pcslab_cache {
 	void (*ctor)(void *obj);
 	unsigned int fixed_level;
 	unsigned int queue_capacity;
+	bool kasan;
 	bool dead;
 	atomic_t kicks_inflight;
 	struct pcslab_cpu __percpu *cpu;

@@ -1,0 +1,777 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcslab_bench - pcslab against SLUB (a kmem_cache of the same object
+ * size, SLAB_NO_MERGE) in the same boot.  Every workload runs on both,
+ * alternating, several repetitions.  Raw figures go to the kernel log as
+ * "pcslab_bench: CSV <table> <row>" lines; tools/bench turns them into
+ * CSV files, medians, ratios and plots.  Loading returns -EAGAIN when the
+ * run is over (like lib/test_objpool.c), so nothing stays loaded.
+ *
+ * Workloads:
+ *   pair      alloc+free on one CPU, batches 1/10/100/1000, FIFO/shuffled
+ *   prodcons  alloc on one CPU, free on another: 1:1, N:1, 1:N
+ *   sweep     two CPUs, 0/5/25/50/100 % of frees remote
+ *   policy    adaptive vs fixed levels on steady, bursty, asymmetric loads
+ *   trace     drain level and queue depth over time, bursty, adaptive
+ *   memory    bytes held per live object; an idle owner's pending frees
+ */
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/prandom.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vmalloc.h>
+#include <linux/vmstat.h>
+#include <asm/timex.h>
+#include <pcslab.h>
+
+static unsigned int size = 64;
+module_param(size, uint, 0444);
+MODULE_PARM_DESC(size, "object size (default 64)");
+
+static unsigned int reps = 5;
+module_param(reps, uint, 0444);
+MODULE_PARM_DESC(reps, "repetitions of each measurement (default 5)");
+
+static unsigned int ops = 100000;
+module_param(ops, uint, 0444);
+MODULE_PARM_DESC(ops, "objects per measurement (default 100000)");
+
+static char *tests = "pair,prodcons,sweep,policy,trace,memory,sizes";
+module_param(tests, charp, 0444);
+MODULE_PARM_DESC(tests, "comma list of workloads to run");
+
+#define RING_SIZE	1024U
+#define MAX_THREADS	16U
+#define MAX_BATCH	1000U
+#define TRACE_MAX	4000U
+
+enum bench_alloc { A_PCSLAB, A_SLUB, NR_ALLOCS };
+static const char *const alloc_names[NR_ALLOCS] = { "pcslab", "slub" };
+
+static struct pcslab_cache *pcache;
+static struct kmem_cache *kcache;
+static unsigned int cur_size;
+
+static inline void *b_alloc(enum bench_alloc a)
+{
+	return a == A_PCSLAB ? pcslab_alloc(pcache, GFP_KERNEL) :
+			       kmem_cache_alloc(kcache, GFP_KERNEL);
+}
+
+static inline void b_free(enum bench_alloc a, void *p)
+{
+	if (a == A_PCSLAB)
+		pcslab_free(pcache, p);
+	else
+		kmem_cache_free(kcache, p);
+}
+
+/* Single-producer single-consumer ring between two bench threads. */
+struct spsc {
+	void *slot[RING_SIZE];
+	unsigned long head ____cacheline_aligned;
+	unsigned long tail ____cacheline_aligned;
+};
+
+static bool spsc_push(struct spsc *r, void *p)
+{
+	unsigned long h = r->head;
+
+	if (h - smp_load_acquire(&r->tail) >= RING_SIZE)
+		return false;
+	r->slot[h % RING_SIZE] = p;
+	smp_store_release(&r->head, h + 1);
+	return true;
+}
+
+static void *spsc_pop(struct spsc *r)
+{
+	unsigned long t = r->tail;
+	void *p;
+
+	if (t == smp_load_acquire(&r->head))
+		return NULL;
+	p = r->slot[t % RING_SIZE];
+	smp_store_release(&r->tail, t + 1);
+	return p;
+}
+
+/* ---- threads bound to CPUs, released together ---- */
+
+struct bthread;
+typedef void (*bench_fn)(struct bthread *t);
+
+struct bthread {
+	bench_fn fn;
+	unsigned int cpu, idx;
+	enum bench_alloc alloc;
+	u64 cycles;		/* cycles spent in the measured calls */
+	u64 count;		/* objects handled */
+	u64 fails;
+	struct completion done;
+	void *arg;
+};
+
+static atomic_t ready;
+static bool go;
+static unsigned int cpus[MAX_THREADS], nr_cpus;
+
+static int bthread_main(void *data)
+{
+	struct bthread *t = data;
+
+	atomic_inc(&ready);
+	/* may share a CPU with the starter: yield until released */
+	while (!smp_load_acquire(&go))
+		cond_resched();
+	t->fn(t);
+	kthread_complete_and_exit(&t->done, 0);
+}
+
+/* Run @n threads (thread i on cpus[i % nr_cpus]); return wall ns. */
+static u64 run_threads(struct bthread *t, unsigned int n)
+{
+	unsigned int i, started = 0;
+	ktime_t start;
+
+	atomic_set(&ready, 0);
+	WRITE_ONCE(go, false);
+	for (i = 0; i < n; i++) {
+		struct task_struct *task;
+
+		t[i].idx = i;
+		t[i].cpu = cpus[i % nr_cpus];
+		init_completion(&t[i].done);
+		task = kthread_create(bthread_main, &t[i], "pcslab_bench/%u", i);
+		if (IS_ERR(task))
+			break;
+		kthread_bind(task, t[i].cpu);
+		wake_up_process(task);
+		started++;
+	}
+	while (atomic_read(&ready) < started)
+		schedule_timeout_uninterruptible(1);
+	start = ktime_get();
+	smp_store_release(&go, true);
+	for (i = 0; i < started; i++)
+		wait_for_completion(&t[i].done);
+	return ktime_to_ns(ktime_sub(ktime_get(), start));
+}
+
+/* ---- pair: alloc + free on one CPU ---- */
+
+struct pair_arg {
+	unsigned int batch;
+	bool shuffled;
+	unsigned int *perm;
+	void **objs;
+	u64 ns;
+};
+
+static void pair_fn(struct bthread *t)
+{
+	struct pair_arg *a = t->arg;
+	unsigned int rounds = max(ops / a->batch, 1U), r, i;
+	cycles_t c0 = get_cycles();
+	ktime_t k0 = ktime_get();
+
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < a->batch; i++)
+			a->objs[i] = b_alloc(t->alloc);
+		for (i = 0; i < a->batch; i++) {
+			void *p = a->objs[a->shuffled ? a->perm[i] : i];
+
+			if (p)
+				b_free(t->alloc, p);
+			else
+				t->fails++;
+		}
+	}
+	t->cycles = get_cycles() - c0;
+	a->ns = ktime_to_ns(ktime_sub(ktime_get(), k0));
+	t->count = (u64)rounds * a->batch;
+}
+
+static void bench_pair(unsigned int rep, enum bench_alloc alloc,
+		       unsigned int batch, bool shuffled, unsigned int *perm,
+		       void **objs)
+{
+	struct pair_arg a = { .batch = batch, .shuffled = shuffled,
+			      .perm = perm, .objs = objs };
+	struct bthread t = { .fn = pair_fn, .alloc = alloc, .arg = &a };
+	unsigned int i;
+
+	for (i = 0; i < batch; i++)
+		perm[i] = i;
+	for (i = batch - 1; i > 0; i--) {
+		unsigned int j = get_random_u32_below(i + 1);
+
+		swap(perm[i], perm[j]);
+	}
+	run_threads(&t, 1);
+	pr_info("pcslab_bench: CSV pair %s,%u,%u,%s,%u,%llu,%llu,%llu\n",
+		alloc_names[alloc], cur_size, batch, shuffled ? "shuffled" : "fifo",
+		rep, div64_u64(a.ns * 1000, t.count), div64_u64(t.cycles * 1000, t.count),
+		t.fails);
+}
+
+/* ---- producer/consumer ---- */
+
+struct pc_shared {
+	struct spsc *rings;	/* [producer * nr_cons + consumer] */
+	unsigned int nr_prod, nr_cons;
+	unsigned int burst;	/* 0: steady; else burst size */
+	unsigned int gap_us;	/* pause between bursts */
+	atomic_long_t consumed;
+	unsigned long total;
+};
+
+static void producer_fn(struct bthread *t)
+{
+	struct pc_shared *s = t->arg;
+	unsigned long n = s->total / s->nr_prod, i;
+	unsigned int c = 0, in_burst = 0;
+
+	for (i = 0; i < n; i++) {
+		struct spsc *r;
+		cycles_t c0 = get_cycles();
+		void *p = b_alloc(t->alloc);
+
+		t->cycles += get_cycles() - c0;
+		if (!p) {
+			t->fails++;
+			atomic_long_inc(&s->consumed);
+			continue;
+		}
+		*(unsigned long *)p = i;
+		r = &s->rings[t->idx * s->nr_cons + c];
+		c = (c + 1) % s->nr_cons;
+		while (!spsc_push(r, p))
+			cpu_relax();
+		t->count++;
+		if (s->burst && ++in_burst == s->burst) {
+			in_burst = 0;
+			usleep_range(s->gap_us, s->gap_us + 100);
+		}
+	}
+}
+
+static void consumer_fn(struct bthread *t)
+{
+	struct pc_shared *s = t->arg;
+	unsigned int me = t->idx - s->nr_prod, p = 0;
+
+	while (atomic_long_read(&s->consumed) < s->total) {
+		void *obj = spsc_pop(&s->rings[p * s->nr_cons + me]);
+		cycles_t c0;
+
+		p = (p + 1) % s->nr_prod;
+		if (!obj) {
+			cpu_relax();
+			continue;
+		}
+		c0 = get_cycles();
+		b_free(t->alloc, obj);
+		t->cycles += get_cycles() - c0;
+		t->count++;
+		atomic_long_inc(&s->consumed);
+	}
+}
+
+struct pc_result {
+	u64 ns, alloc_cycles, free_cycles, objects, fails;
+};
+
+static int run_prodcons(enum bench_alloc alloc, unsigned int nr_prod,
+			unsigned int nr_cons, unsigned int burst,
+			unsigned int gap_us, struct pc_result *res)
+{
+	struct pc_shared s = { .nr_prod = nr_prod, .nr_cons = nr_cons,
+			       .burst = burst, .gap_us = gap_us };
+	struct bthread t[MAX_THREADS] = {};
+	unsigned int i, n = nr_prod + nr_cons;
+
+	if (n > nr_cpus || n > MAX_THREADS)
+		return -EINVAL;
+	s.rings = vzalloc(array_size(nr_prod * nr_cons, sizeof(*s.rings)));
+	if (!s.rings)
+		return -ENOMEM;
+	s.total = ops - ops % nr_prod;
+	atomic_long_set(&s.consumed, 0);
+	for (i = 0; i < n; i++) {
+		t[i].fn = i < nr_prod ? producer_fn : consumer_fn;
+		t[i].alloc = alloc;
+		t[i].arg = &s;
+	}
+	memset(res, 0, sizeof(*res));
+	res->ns = run_threads(t, n);
+	for (i = 0; i < n; i++) {
+		if (i < nr_prod) {
+			res->alloc_cycles += t[i].cycles;
+			res->fails += t[i].fails;
+		} else {
+			res->free_cycles += t[i].cycles;
+			res->objects += t[i].count;
+		}
+	}
+	vfree(s.rings);
+	return 0;
+}
+
+static void bench_prodcons(unsigned int rep, enum bench_alloc alloc,
+			   unsigned int np, unsigned int nc)
+{
+	struct pc_result r;
+
+	if (run_prodcons(alloc, np, nc, 0, 0, &r) || !r.objects)
+		return;
+	pr_info("pcslab_bench: CSV prodcons %s,%u,%u:%u,%u,%llu,%llu,%llu\n",
+		alloc_names[alloc], cur_size, np, nc, rep,
+		div64_u64(r.objects * NSEC_PER_SEC, r.ns),
+		div64_u64(r.free_cycles, r.objects), r.fails);
+}
+
+/* ---- remote fraction sweep: two CPUs, each allocates and frees ---- */
+
+struct sweep_shared {
+	struct spsc ring[2];	/* ring[i]: objects thread i must free */
+	unsigned int pct;
+	atomic_t producing;
+};
+
+static void sweep_fn(struct bthread *t)
+{
+	struct sweep_shared *s = t->arg;
+	struct spsc *mine = &s->ring[t->idx], *peer = &s->ring[!t->idx];
+	struct rnd_state rnd;
+	unsigned int i, k;
+	void *p;
+
+	prandom_seed_state(&rnd, t->idx + 1);
+	for (i = 0; i < ops; i++) {
+		p = b_alloc(t->alloc);
+		if (!p) {
+			t->fails++;
+			continue;
+		}
+		*(unsigned long *)p = i;
+		if (prandom_u32_state(&rnd) % 100 < s->pct) {
+			while (!spsc_push(peer, p)) {
+				void *q = spsc_pop(mine);
+
+				if (q)
+					b_free(t->alloc, q);
+			}
+		} else {
+			b_free(t->alloc, p);
+		}
+		for (k = 0; k < 4 && (p = spsc_pop(mine)); k++)
+			b_free(t->alloc, p);
+		t->count++;
+	}
+	atomic_dec(&s->producing);
+	while (atomic_read(&s->producing) || READ_ONCE(mine->head) != mine->tail) {
+		p = spsc_pop(mine);
+		if (p)
+			b_free(t->alloc, p);
+		else
+			cpu_relax();
+	}
+}
+
+static void bench_sweep(unsigned int rep, enum bench_alloc alloc, unsigned int pct)
+{
+	struct sweep_shared *s = vzalloc(sizeof(*s));
+	struct bthread t[2] = {};
+	u64 ns;
+
+	if (!s)
+		return;
+	s->pct = pct;
+	atomic_set(&s->producing, 2);
+	t[0].fn = t[1].fn = sweep_fn;
+	t[0].alloc = t[1].alloc = alloc;
+	t[0].arg = t[1].arg = s;
+	ns = run_threads(t, 2);
+	pr_info("pcslab_bench: CSV sweep %s,%u,%u,%u,%llu,%llu\n",
+		alloc_names[alloc], cur_size, pct, rep,
+		div64_u64((t[0].count + t[1].count) * NSEC_PER_SEC, ns),
+		t[0].fails + t[1].fails);
+	vfree(s);
+}
+
+/* ---- drain policy ---- */
+
+static const unsigned int policies[] = { PCSLAB_DRAIN_ADAPTIVE, 8, 16, 32, 64, 128, 256, 1024 };
+
+static void policy_name(unsigned int level, char *buf, size_t len)
+{
+	if (level == PCSLAB_DRAIN_ADAPTIVE)
+		snprintf(buf, len, "adaptive");
+	else
+		snprintf(buf, len, "fixed%u", level);
+}
+
+static long level_changes(void)
+{
+	return pcslab_cache_stat(pcache, "level_up", -1) +
+	       pcslab_cache_stat(pcache, "level_down", -1);
+}
+
+static void bench_policy(unsigned int rep, const char *load, unsigned int np,
+			 unsigned int nc, unsigned int burst, unsigned int gap)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(policies); i++) {
+		struct pc_result r;
+		long changes;
+		char name[16];
+
+		pcslab_cache_set_policy(pcache, policies[i]);
+		pcslab_cache_drain(pcache);
+		changes = level_changes();
+		if (run_prodcons(A_PCSLAB, np, nc, burst, gap, &r) || !r.objects)
+			return;
+		changes = level_changes() - changes;
+		policy_name(policies[i], name, sizeof(name));
+		pr_info("pcslab_bench: CSV policy %s,%s,%u,%llu,%llu,%llu\n",
+			load, name, rep, div64_u64(r.objects * NSEC_PER_SEC, r.ns),
+			div64_u64(r.alloc_cycles + r.free_cycles, r.objects),
+			div64_u64((u64)changes * NSEC_PER_SEC, r.ns));
+	}
+	pcslab_cache_set_policy(pcache, PCSLAB_DRAIN_ADAPTIVE);
+}
+
+/* ---- trace: level and depth over time, bursty, adaptive ---- */
+
+struct trace_sample {
+	u32 t_us;
+	u16 level, pending;
+	u32 ticks;
+};
+
+static struct trace_sample *trace_buf;
+static unsigned int trace_len;
+static bool trace_stop;
+
+static int trace_sampler(void *data)
+{
+	unsigned int owner = cpus[0];
+	ktime_t start = ktime_get();
+
+	trace_len = 0;
+	while (!READ_ONCE(trace_stop) && trace_len < TRACE_MAX) {
+		struct trace_sample *s = &trace_buf[trace_len++];
+		unsigned int level, pending;
+
+		pcslab_cache_cpu_level(pcache, owner, &level, &pending);
+		s->t_us = ktime_us_delta(ktime_get(), start);
+		s->level = level;
+		s->pending = pending;
+		s->ticks = pcslab_cache_stat(pcache, "alloc", owner) +
+			   pcslab_cache_stat(pcache, "free_local", owner);
+		usleep_range(200, 300);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void bench_trace(void)
+{
+	unsigned int i, last = 0, at[5] = {}, t0 = 0;
+	struct task_struct *sampler;
+	struct pc_result r;
+	u32 base;
+
+	trace_buf = vcalloc(TRACE_MAX, sizeof(*trace_buf));
+	if (!trace_buf || nr_cpus < 2)
+		goto out;
+	pcslab_cache_set_policy(pcache, PCSLAB_DRAIN_ADAPTIVE);
+	pcslab_cache_drain(pcache);
+	WRITE_ONCE(trace_stop, false);
+	sampler = kthread_run(trace_sampler, NULL, "pcslab_bench/trace");
+	if (IS_ERR(sampler))
+		goto out;
+	run_prodcons(A_PCSLAB, 1, 1, 2048, 2000, &r);
+	WRITE_ONCE(trace_stop, true);
+	kthread_stop(sampler);
+	base = trace_len ? trace_buf[0].ticks : 0;
+	for (i = 0; i < trace_len; i++) {
+		struct trace_sample *s = &trace_buf[i];
+
+		if (i && s->level != trace_buf[i - 1].level)
+			last = i;
+		if (i) {
+			unsigned int lv = ilog2(max_t(unsigned int, trace_buf[i - 1].level, 8)) - 3;
+
+			at[min(lv, 4U)] += s->t_us - t0;
+		}
+		t0 = s->t_us;
+		pr_info("pcslab_bench: CSV trace %u,%u,%u,%u\n", s->t_us, s->level,
+			s->pending, s->ticks - base);
+	}
+	if (trace_len)
+		pr_info("pcslab_bench: CSV settle %u,%u,%u,%u,%u,%u,%u,%u\n",
+			trace_buf[last].t_us, trace_buf[last].ticks - base,
+			at[0], at[1], at[2], at[3], at[4], trace_buf[trace_len - 1].t_us);
+out:
+	vfree(trace_buf);
+	trace_buf = NULL;
+}
+
+/* ---- memory ---- */
+
+static unsigned long slab_bytes_slub(void)
+{
+	return global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) * PAGE_SIZE;
+}
+
+struct mem_arg {
+	void **objs;
+	unsigned int n;
+	enum bench_alloc alloc;
+	unsigned long bytes_full, bytes_half;
+};
+
+static unsigned long held_bytes(enum bench_alloc alloc, unsigned long base)
+{
+	if (alloc == A_PCSLAB)
+		return pcslab_cache_stat(pcache, "slabs", -1) *
+		       pcslab_cache_slab_pages(pcache) * PAGE_SIZE;
+	return slab_bytes_slub() - base;
+}
+
+static void mem_fn(struct bthread *t)
+{
+	struct mem_arg *m = t->arg;
+	unsigned long base;
+	unsigned int i;
+
+	pcslab_cache_shrink(pcache);
+	kmem_cache_shrink(kcache);
+	base = slab_bytes_slub();
+	for (i = 0; i < m->n; i++)
+		m->objs[i] = b_alloc(m->alloc);
+	m->bytes_full = held_bytes(m->alloc, base);
+	for (i = 0; i < m->n; i += 2) {
+		b_free(m->alloc, m->objs[i]);
+		m->objs[i] = NULL;
+	}
+	m->bytes_half = held_bytes(m->alloc, base);
+	for (i = 1; i < m->n; i += 2)
+		b_free(m->alloc, m->objs[i]);
+}
+
+static void bench_memory(void)
+{
+	struct mem_arg m = { .n = 32768 };
+	struct bthread t = { .fn = mem_fn, .arg = &m };
+	enum bench_alloc a;
+
+	m.objs = vcalloc(m.n, sizeof(void *));
+	if (!m.objs)
+		return;
+	for (a = 0; a < NR_ALLOCS; a++) {
+		m.alloc = a;
+		run_threads(&t, 1);
+		pr_info("pcslab_bench: CSV memory %s,%u,%u,%lu,%lu\n", alloc_names[a],
+			cur_size, m.n, m.bytes_full, m.bytes_half);
+	}
+	vfree(m.objs);
+}
+
+/* An owner frees nothing and allocates nothing while remote frees queue up. */
+struct idle_arg {
+	void **objs;
+	unsigned int n;
+};
+
+static void idle_alloc_fn(struct bthread *t)
+{
+	struct idle_arg *a = t->arg;
+	unsigned int i;
+
+	for (i = 0; i < a->n; i++)
+		a->objs[i] = pcslab_alloc(pcache, GFP_KERNEL);
+}
+
+static void idle_free_fn(struct bthread *t)
+{
+	struct idle_arg *a = t->arg;
+	unsigned int i;
+
+	for (i = 0; i < a->n; i++)
+		pcslab_free(pcache, a->objs[i]);
+}
+
+static void bench_idle_owner(void)
+{
+	struct idle_arg a = { .n = 4096 };
+	struct bthread t = { .arg = &a };
+	unsigned int owner = cpus[0], level, pending, i;
+	ktime_t start;
+
+	if (nr_cpus < 2)
+		return;
+	a.objs = vcalloc(a.n, sizeof(void *));
+	if (!a.objs)
+		return;
+	pcslab_cache_set_policy(pcache, PCSLAB_MAX_QUEUE);
+	pcslab_cache_set_queue_capacity(pcache, PCSLAB_MAX_QUEUE);
+	pcslab_cache_shrink(pcache);
+	t.fn = idle_alloc_fn;
+	run_threads(&t, 1);			/* on cpus[0], the owner */
+	swap(cpus[0], cpus[1]);
+	t.fn = idle_free_fn;
+	run_threads(&t, 1);			/* on the other CPU: remote */
+	swap(cpus[0], cpus[1]);
+	start = ktime_get();
+	for (i = 0; i < 40; i++) {
+		pcslab_cache_cpu_level(pcache, owner, &level, &pending);
+		pr_info("pcslab_bench: CSV idle %lld,%u,%ld\n",
+			ktime_ms_delta(ktime_get(), start), pending,
+			pcslab_cache_stat(pcache, "slabs", owner) *
+			pcslab_cache_slab_pages(pcache));
+		msleep(10);
+	}
+	pcslab_cache_set_policy(pcache, PCSLAB_DRAIN_ADAPTIVE);
+	pcslab_cache_set_queue_capacity(pcache, PCSLAB_DEFAULT_QUEUE);
+	vfree(a.objs);
+}
+
+/* ---- driver ---- */
+
+static int make_caches(unsigned int sz)
+{
+	cur_size = sz;
+	pcache = pcslab_cache_create("pcslab_bench", sz, 0, 0, NULL);
+	if (IS_ERR(pcache))
+		return PTR_ERR(pcache);
+	kcache = kmem_cache_create("pcslab_bench_slub", sz, 0, SLAB_NO_MERGE, NULL);
+	if (!kcache) {
+		pcslab_cache_destroy(pcache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void free_caches(void)
+{
+	pcslab_cache_destroy(pcache);
+	kmem_cache_destroy(kcache);
+}
+
+static bool want(const char *name)
+{
+	const char *p = tests;
+	size_t len = strlen(name);
+
+	while ((p = strstr(p, name))) {
+		if ((p == tests || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+static void run_all(unsigned int *perm, void **objs)
+{
+	static const unsigned int batches[] = { 1, 10, 100, 1000 };
+	static const unsigned int pcts[] = { 0, 5, 25, 50, 100 };
+	unsigned int rep, i, s;
+	enum bench_alloc a;
+
+	for (rep = 0; rep < reps; rep++) {
+		for (a = 0; a < NR_ALLOCS; a++) {
+			if (want("pair"))
+				for (i = 0; i < ARRAY_SIZE(batches); i++) {
+					bench_pair(rep, a, batches[i], false, perm, objs);
+					bench_pair(rep, a, batches[i], true, perm, objs);
+				}
+			if (want("prodcons") && nr_cpus >= 2) {
+				bench_prodcons(rep, a, 1, 1);
+				if (nr_cpus >= 3) {
+					bench_prodcons(rep, a, nr_cpus - 1, 1);
+					bench_prodcons(rep, a, 1, nr_cpus - 1);
+				}
+			}
+			if (want("sweep") && nr_cpus >= 2)
+				for (i = 0; i < ARRAY_SIZE(pcts); i++)
+					bench_sweep(rep, a, pcts[i]);
+		}
+		if (want("policy") && nr_cpus >= 2) {
+			bench_policy(rep, "steady", 1, 1, 0, 0);
+			bench_policy(rep, "bursty", 1, 1, 2048, 2000);
+			if (nr_cpus >= 3)
+				bench_policy(rep, "asymmetric", nr_cpus - 1, 1, 0, 0);
+			else
+				bench_policy(rep, "asymmetric", 1, 1, 64, 50);
+		}
+	}
+	if (want("trace"))
+		bench_trace();
+	if (want("memory")) {
+		bench_memory();
+		bench_idle_owner();
+	}
+	if (!want("sizes"))
+		return;
+	for (s = 16; s <= 1024; s *= 4) {
+		if (s == size)
+			continue;
+		free_caches();
+		if (make_caches(s))
+			return;
+		for (rep = 0; rep < reps; rep++)
+			for (a = 0; a < NR_ALLOCS; a++) {
+				bench_pair(rep, a, 100, false, perm, objs);
+				if (nr_cpus >= 2)
+					bench_prodcons(rep, a, 1, 1);
+			}
+		bench_memory();
+	}
+}
+
+static int __init pcslab_bench_init(void)
+{
+	unsigned int *perm, cpu;
+	void **objs;
+	int ret;
+
+	if (size < sizeof(unsigned long) || size > 4096 || !reps || ops < 1000)
+		return -EINVAL;
+	nr_cpus = 0;
+	for_each_online_cpu(cpu)
+		if (nr_cpus < MAX_THREADS)
+			cpus[nr_cpus++] = cpu;
+	perm = vcalloc(MAX_BATCH, sizeof(*perm));
+	objs = vcalloc(MAX_BATCH, sizeof(*objs));
+	ret = -ENOMEM;
+	if (!perm || !objs)
+		goto out;
+	ret = make_caches(size);
+	if (ret)
+		goto out;
+	pr_info("pcslab_bench: START cpus=%u size=%u reps=%u ops=%u tests=%s\n",
+		nr_cpus, size, reps, ops, tests);
+	run_all(perm, objs);
+	free_caches();
+	pr_info("pcslab_bench: END\n");
+	ret = -EAGAIN;	/* done; nothing to keep loaded */
+out:
+	vfree(perm);
+	vfree(objs);
+	return ret;
+}
+
+module_init(pcslab_bench_init);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("pcslab versus SLUB benchmarks");
