@@ -171,10 +171,10 @@ static unsigned int pcslab_reserve(struct pcslab_cache *cache,
 static enum pcslab_put_result pcslab_put_locked(struct pcslab_cache *cache,
 						struct pcslab_cpu *pc,
 						struct pcslab_slab *slab,
-						void *obj)
+						unsigned int idx)
 {
 	lockdep_assert_held(&pc->lock);
-	if (pcslab_slab_put(slab, &cache->geo, obj) != PCSLAB_PUT_OK)
+	if (pcslab_slab_put(slab, idx) != PCSLAB_PUT_OK)
 		return PCSLAB_PUT_DOUBLE;
 	pc->nr_inuse--;
 	if (slab->nr_free == slab->nr_objects) {
@@ -203,17 +203,15 @@ static unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 		return 0;
 	llist_for_each_safe(pos, next, list) {
 		void *obj = pos;
-		struct pcslab_slab *slab = pcslab_obj_to_slab(obj);
-		int idx;
+		/* validated at push time: the mask is enough */
+		struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
+		int idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
 
-		if (WARN_ON_ONCE(!slab || slab->cpu != pc->cpu))
-			continue;	/* validated at push; cannot happen */
-		idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
 		/* The link word is the only part the wipe did not cover. */
 		pcslab_wipe(cache, obj, sizeof(struct llist_node));
 		pcslab_kasan_poison(cache, obj, 0);
 		pcslab_slab_clear_queued(slab, idx);
-		if (pcslab_put_locked(cache, pc, slab, obj) != PCSLAB_PUT_OK)
+		if (pcslab_put_locked(cache, pc, slab, idx) != PCSLAB_PUT_OK)
 			pcslab_report(cache, PCSLAB_STAT_DOUBLE_FREE, obj,
 				      "double free (queued remotely and freed locally)");
 	}
@@ -232,18 +230,19 @@ static unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 static void pcslab_tick(struct pcslab_cache *cache, struct pcslab_cpu *pc)
 {
 	unsigned int pending = atomic_read(&pc->remote.pending);
-	unsigned int old, level;
+	unsigned int level;
 	int moved;
 
-	old = pcslab_drain_level(&pc->drain, READ_ONCE(cache->fixed_level));
 	level = pcslab_policy_tick(&pc->drain, READ_ONCE(cache->fixed_level),
 				   pending, READ_ONCE(cache->queue_capacity),
 				   &moved);
-	if (moved) {
+	if (unlikely(moved)) {
+		/* adjacent levels differ by a factor of two */
 		pcslab_stat(cache, moved > 0 ? PCSLAB_STAT_LEVEL_UP :
 					       PCSLAB_STAT_LEVEL_DOWN);
-		trace_pcslab_level_change(cache->name, pc->cpu, old, level,
-					  pending);
+		trace_pcslab_level_change(cache->name, pc->cpu,
+					  moved > 0 ? level / 2 : level * 2,
+					  level, pending);
 	}
 	if (pending && pending >= level)
 		pcslab_drain_locked(cache, pc);
@@ -411,7 +410,7 @@ static void pcslab_free_local(struct pcslab_cache *cache,
 	if (!test_bit(idx, slab->free_map) && !pcslab_slab_is_queued(slab, idx)) {
 		pcslab_wipe(cache, obj, cache->geo.obj_size);
 		pcslab_kasan_poison(cache, obj, 0);
-		ok = pcslab_put_locked(cache, pc, slab, obj) == PCSLAB_PUT_OK;
+		ok = pcslab_put_locked(cache, pc, slab, idx) == PCSLAB_PUT_OK;
 	}
 	spin_unlock(&pc->lock);
 	if (ok)
@@ -484,7 +483,7 @@ static void pcslab_free_remote(struct pcslab_cache *cache,
 	spin_lock(&pc->lock);
 	pcslab_kasan_poison(cache, obj, 0);
 	pcslab_slab_clear_queued(slab, idx);
-	res = pcslab_put_locked(cache, pc, slab, obj);
+	res = pcslab_put_locked(cache, pc, slab, idx);
 	spin_unlock(&pc->lock);
 	if (res == PCSLAB_PUT_OK)
 		pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
@@ -531,7 +530,7 @@ void pcslab_free(struct pcslab_cache *cache, void *obj)
 
 	if (!obj)
 		return;
-	slab = pcslab_obj_to_slab(obj);
+	slab = pcslab_obj_to_slab_of(obj, &cache->geo);
 	if (!slab || slab->cache != cache) {
 		pcslab_report(cache, PCSLAB_STAT_INVALID_FREE, obj,
 			      "invalid free of a pointer not allocated from this cache");

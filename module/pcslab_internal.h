@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/percpu.h>
+#include <linux/reciprocal_div.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -31,6 +32,7 @@
  * @order: the slab is 2^order pages, aligned to its own size.
  * @nr_objects: objects per slab, 2..%PCSLAB_MAX_OBJECTS.
  * @data_offset: offset of the first object from the slab base.
+ * @obj_size_rcp: reciprocal of @obj_size: object index without a division.
  */
 struct pcslab_geometry {
 	unsigned int obj_size;
@@ -38,6 +40,7 @@ struct pcslab_geometry {
 	unsigned int order;
 	unsigned int nr_objects;
 	unsigned int data_offset;
+	struct reciprocal_value obj_size_rcp;
 };
 
 /**
@@ -80,9 +83,10 @@ void pcslab_slab_clear_owner_tag(struct pcslab_slab *slab,
 void *pcslab_slab_take(struct pcslab_slab *slab,
 		       const struct pcslab_geometry *geo);
 enum pcslab_put_result pcslab_slab_put(struct pcslab_slab *slab,
-				       const struct pcslab_geometry *geo,
-				       void *obj);
+				       unsigned int idx);
 struct pcslab_slab *pcslab_obj_to_slab(const void *obj);
+struct pcslab_slab *pcslab_obj_to_slab_of(const void *obj,
+					  const struct pcslab_geometry *geo);
 int pcslab_slab_obj_index(const struct pcslab_slab *slab,
 			  const struct pcslab_geometry *geo, const void *obj);
 bool pcslab_slab_is_queued(const struct pcslab_slab *slab, unsigned int idx);
@@ -90,6 +94,14 @@ bool pcslab_slab_mark_queued(struct pcslab_slab *slab, unsigned int idx);
 void pcslab_slab_clear_queued(struct pcslab_slab *slab, unsigned int idx);
 bool pcslab_slab_is_free_racy(const struct pcslab_slab *slab,
 			      unsigned int idx);
+
+/* Slab of an object already known to be valid (e.g. taken off a queue). */
+static inline struct pcslab_slab *pcslab_slab_base(const void *obj,
+						   const struct pcslab_geometry *geo)
+{
+	return (struct pcslab_slab *)((unsigned long)obj &
+				      ~((PAGE_SIZE << geo->order) - 1));
+}
 
 static inline void *pcslab_slab_obj(const struct pcslab_slab *slab,
 				    const struct pcslab_geometry *geo,

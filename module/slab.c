@@ -99,6 +99,7 @@ int pcslab_geometry_init(struct pcslab_geometry *geo, unsigned int size,
 	geo->order = best;
 	geo->data_offset = data_offset;
 	geo->nr_objects = pcslab_slab_capacity(best, obj_size, data_offset);
+	geo->obj_size_rcp = reciprocal_value(obj_size);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_geometry_init);
@@ -183,36 +184,30 @@ int pcslab_slab_obj_index(const struct pcslab_slab *slab,
 			  const struct pcslab_geometry *geo, const void *obj)
 {
 	unsigned long off = (unsigned long)obj - (unsigned long)slab;
+	u32 idx;
 
-	if (off < geo->data_offset)
+	if (off < geo->data_offset || off >= (PAGE_SIZE << geo->order))
 		return -EINVAL;
 	off -= geo->data_offset;
-	if (off % geo->obj_size)
+	/* reciprocal_divide(): no hardware division on the free path */
+	idx = reciprocal_divide(off, geo->obj_size_rcp);
+	if (idx * geo->obj_size != off || idx >= slab->nr_objects)
 		return -EINVAL;
-	off /= geo->obj_size;
-	if (off >= slab->nr_objects)
-		return -EINVAL;
-	return off;
+	return idx;
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_obj_index);
 
 /**
  * pcslab_slab_put - mark a slot free again.
  * @slab: slab, owner's lock held.
- * @geo: its geometry.
- * @obj: start of the slot (see pcslab_slab_obj_index()).
+ * @idx: slot index (see pcslab_slab_obj_index()).
  *
  * Return: %PCSLAB_PUT_DOUBLE, changing nothing, if the slot is already free
  * or waiting in the remote queue; else %PCSLAB_PUT_OK.
  */
 enum pcslab_put_result pcslab_slab_put(struct pcslab_slab *slab,
-				       const struct pcslab_geometry *geo,
-				       void *obj)
+				       unsigned int idx)
 {
-	int idx = pcslab_slab_obj_index(slab, geo, obj);
-
-	if (WARN_ON_ONCE(idx < 0))
-		return PCSLAB_PUT_DOUBLE;
 	if (test_bit(idx, slab->free_map) || test_bit(idx, slab->queued_map))
 		return PCSLAB_PUT_DOUBLE;
 	__set_bit(idx, slab->free_map);
@@ -258,6 +253,35 @@ struct pcslab_slab *pcslab_obj_to_slab(const void *obj)
 	return slab;
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_obj_to_slab);
+
+/**
+ * pcslab_obj_to_slab_of - pcslab_obj_to_slab() for a known geometry.
+ * @obj: any pointer.
+ * @geo: geometry of the cache it should belong to.
+ *
+ * The free path's variant: the slab base comes from the alignment mask,
+ * so only @obj's page is looked at.  Every page of a slab carries the
+ * same tag, so a match proves the page belongs to the slab at the base.
+ *
+ * Return: the slab header, or NULL if @obj is not inside a live slab of
+ * this geometry's size.
+ */
+struct pcslab_slab *pcslab_obj_to_slab_of(const void *obj,
+					  const struct pcslab_geometry *geo)
+{
+	struct pcslab_slab *slab = pcslab_slab_base(obj, geo);
+
+	if (!obj || !virt_addr_valid(obj))
+		return NULL;
+	/* Foreign pages may change private at any time; only equality counts. */
+	if (data_race(page_private(virt_to_page(obj))) !=
+	    ((unsigned long)slab ^ PCSLAB_PAGE_KEY))
+		return NULL;
+	if (READ_ONCE(slab->magic) != PCSLAB_SLAB_MAGIC)
+		return NULL;
+	return slab;
+}
+EXPORT_SYMBOL_IF_KUNIT(pcslab_obj_to_slab_of);
 
 /**
  * pcslab_slab_is_queued - is the slot waiting in a remote queue?
