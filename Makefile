@@ -7,6 +7,7 @@
 #   make lint       checkpatch --strict, W=1 + sparse (C=2)
 #   make selftests  kselftests in the test VM (KERNEL=debug: debug kernel)
 #   make kunit      KUnit suites via kunit.py (UML and x86_64 debug)
+#   make bench      pcslab vs SLUB in the test VM: CSV, table, plots
 #   make docs       render Documentation/ to HTML (needs sphinx)
 KVER ?= $(shell ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's|.*/linux-headers-||')
 KDIR ?= /lib/modules/$(KVER)/build
@@ -16,7 +17,7 @@ KERNEL ?= stock
 export KVER KSRC PCSLAB_CACHE
 
 .PHONY: all modules deps lint run check selftests selftests-build kunit \
-	kunit-kcsan clean docs
+	kunit-kcsan clean docs bench
 
 all: modules
 
@@ -42,7 +43,10 @@ run: deps
 	$(MAKE) modules
 	mkdir -p results; tools/testvm --quiet --smp 4 --log results/run.log tools/guest/run.sh; \
 	rc=$$?; sed -n '/^===RUN-BEGIN===/,/^===RUN-END===/p' results/run.log; \
-	[ $$rc -eq 0 ] || tail -n 40 results/run.log; exit $$rc
+	[ $$rc -eq 0 ] || tail -n 40 results/run.log; \
+	ls -d results/bench/latest-smp* >/dev/null 2>&1 && echo "plots: $$(ls results/bench/latest-smp*/*.png 2>/dev/null | tr '\n' ' ')(make bench to refresh)" || \
+		echo "plots: none yet; 'make bench' writes them under results/bench/"; \
+	exit $$rc
 
 check: deps
 	tools/check
@@ -50,11 +54,18 @@ check: deps
 kunit: deps
 	tools/kunit run
 
+bench: deps
+	@tools/setup-deps --bench >/dev/null
+	$(MAKE) modules
+	tools/bench
+
 kunit-kcsan: deps
 	tools/kunit kcsan
 
-docs:
-	sphinx-build -b html Documentation Documentation/output
+docs: deps
+	@tools/setup-deps --docs >/dev/null
+	sphinx-build -q -b html Documentation Documentation/output
+	@echo "docs: Documentation/output/index.html"
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean

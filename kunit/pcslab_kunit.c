@@ -643,7 +643,7 @@ static void cache_kasan_poisons_free_objects(struct kunit *test)
 	}
 	migrate_enable();
 #else
-	kunit_skip(test, "needs CONFIG_KASAN_GENERIC (the module's PCSLAB_POISON covers other kernels)");
+	kunit_skip(test, "needs CONFIG_KASAN_GENERIC (PCSLAB_POISON covers other kernels)");
 #endif
 }
 
@@ -737,7 +737,7 @@ static void cache_capacity_boundaries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_KICK), 1UL);
 	/* the kick drains the queue once interrupts are back on */
 	for (i = 0; i < 100 && total(c, PCSLAB_STAT_PENDING); i++)
-		msleep(1);
+		usleep_range(1000, 2000);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 	/* capacity 0: every remote free is direct, nothing queued, no kick */

@@ -83,9 +83,11 @@ static bool spsc_push(struct spsc *r, void *p)
 {
 	unsigned long h = r->head;
 
+	/* acquire: the consumer is done with the slot before we reuse it */
 	if (h - smp_load_acquire(&r->tail) >= RING_SIZE)
 		return false;
 	r->slot[h % RING_SIZE] = p;
+	/* release: the slot is written before the consumer can see it */
 	smp_store_release(&r->head, h + 1);
 	return true;
 }
@@ -95,9 +97,11 @@ static void *spsc_pop(struct spsc *r)
 	unsigned long t = r->tail;
 	void *p;
 
+	/* acquire: pairs with the producer's release of head */
 	if (t == smp_load_acquire(&r->head))
 		return NULL;
 	p = r->slot[t % RING_SIZE];
+	/* release: we read the slot before the producer may overwrite it */
 	smp_store_release(&r->tail, t + 1);
 	return p;
 }
@@ -127,7 +131,10 @@ static int bthread_main(void *data)
 	struct bthread *t = data;
 
 	atomic_inc(&ready);
-	/* may share a CPU with the starter: yield until released */
+	/*
+	 * May share a CPU with the starter: yield until released.  Acquire
+	 * pairs with the starter's release so the setup is visible.
+	 */
 	while (!smp_load_acquire(&go))
 		cond_resched();
 	t->fn(t);
@@ -158,6 +165,7 @@ static u64 run_threads(struct bthread *t, unsigned int n)
 	while (atomic_read(&ready) < started)
 		schedule_timeout_uninterruptible(1);
 	start = ktime_get();
+	/* release: thread setup before the threads see go */
 	smp_store_release(&go, true);
 	for (i = 0; i < started; i++)
 		wait_for_completion(&t[i].done);
@@ -389,15 +397,18 @@ static void bench_sweep(unsigned int rep, enum bench_alloc alloc, unsigned int p
 {
 	struct sweep_shared *s = vzalloc(sizeof(*s));
 	struct bthread t[2] = {};
+	unsigned int i;
 	u64 ns;
 
 	if (!s)
 		return;
 	s->pct = pct;
 	atomic_set(&s->producing, 2);
-	t[0].fn = t[1].fn = sweep_fn;
-	t[0].alloc = t[1].alloc = alloc;
-	t[0].arg = t[1].arg = s;
+	for (i = 0; i < 2; i++) {
+		t[i].fn = sweep_fn;
+		t[i].alloc = alloc;
+		t[i].arg = s;
+	}
 	ns = run_threads(t, 2);
 	pr_info("pcslab_bench: CSV sweep %s,%u,%u,%u,%llu,%llu\n",
 		alloc_names[alloc], cur_size, pct, rep,
@@ -640,7 +651,7 @@ static void bench_idle_owner(void)
 			ktime_ms_delta(ktime_get(), start), pending,
 			pcslab_cache_stat(pcache, "slabs", owner) *
 			pcslab_cache_slab_pages(pcache));
-		msleep(10);
+		usleep_range(10000, 11000);
 	}
 	pcslab_cache_set_policy(pcache, PCSLAB_DRAIN_ADAPTIVE);
 	pcslab_cache_set_queue_capacity(pcache, PCSLAB_DEFAULT_QUEUE);
