@@ -435,7 +435,7 @@ static void pcslab_kick(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 	trace_pcslab_kick(cache->name, pc->cpu, depth);
 }
 
-/* Free from a CPU that does not own @slab: interrupts off. */
+/* Free from a CPU that does not own @slab: preemption off. */
 static void pcslab_free_remote(struct pcslab_cache *cache,
 			       struct pcslab_slab *slab, unsigned int idx,
 			       void *obj)
@@ -443,6 +443,7 @@ static void pcslab_free_remote(struct pcslab_cache *cache,
 	unsigned int owner = slab->cpu;
 	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, owner);
 	enum pcslab_put_result res;
+	unsigned long flags;
 	unsigned int capacity;
 	bool first;
 	int depth;
@@ -460,7 +461,7 @@ static void pcslab_free_remote(struct pcslab_cache *cache,
 	 * An offline owner cannot drain, and a dead cache must not get kicks
 	 * or work queued: both take the direct path below.  An owner seen
 	 * online here cannot finish going offline before we return, as
-	 * interrupts are off and CPU teardown runs under stop_machine.
+	 * preemption is off and CPU teardown runs under stop_machine.
 	 */
 	if (!READ_ONCE(cache->dead) && cpu_online(owner)) {
 		pcslab_kasan_poison(cache, obj, sizeof(struct llist_node));
@@ -480,11 +481,11 @@ static void pcslab_free_remote(struct pcslab_cache *cache,
 		trace_pcslab_remote_full(cache->name, owner, capacity);
 	}
 
-	spin_lock(&pc->lock);
+	spin_lock_irqsave(&pc->lock, flags);
 	pcslab_kasan_poison(cache, obj, 0);
 	pcslab_slab_clear_queued(slab, idx);
 	res = pcslab_put_locked(cache, pc, slab, idx);
-	spin_unlock(&pc->lock);
+	spin_unlock_irqrestore(&pc->lock, flags);
 	if (res == PCSLAB_PUT_OK)
 		pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
 	else
@@ -505,12 +506,20 @@ static void pcslab_free_slot(struct pcslab_cache *cache,
 		return;
 	}
 	kmemleak_free(obj);
-	local_irq_save(flags);
-	if (slab->cpu == smp_processor_id())
+	/*
+	 * Only the owner's own lock needs interrupts off (an interrupt on this
+	 * CPU may take it too); the remote push is lock-free and irq-safe, so
+	 * the remote path only pins the CPU.
+	 */
+	preempt_disable();
+	if (slab->cpu == smp_processor_id()) {
+		local_irq_save(flags);
 		pcslab_free_local(cache, slab, idx, obj);
-	else
+		local_irq_restore(flags);
+	} else {
 		pcslab_free_remote(cache, slab, idx, obj);
-	local_irq_restore(flags);
+	}
+	preempt_enable();
 }
 
 /**

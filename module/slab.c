@@ -20,9 +20,6 @@
 
 #include "pcslab_internal.h"
 
-/* Mixed into page->private so that a stray value rarely looks like ours. */
-#define PCSLAB_PAGE_KEY		0x9c51ab5eed000000UL
-
 /* Give up on a bigger order once the tail wasted is below 1/32 of a slab. */
 #define PCSLAB_WASTE_SHIFT	5
 
@@ -153,70 +150,6 @@ void pcslab_slab_clear_owner_tag(struct pcslab_slab *slab,
 EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_clear_owner_tag);
 
 /**
- * pcslab_slab_take - allocate the first free slot.
- * @slab: slab, owner's lock held.
- * @geo: its geometry.
- *
- * Return: the object, or NULL if the slab is full.
- */
-void *pcslab_slab_take(struct pcslab_slab *slab,
-		       const struct pcslab_geometry *geo)
-{
-	unsigned int idx = find_first_bit(slab->free_map, slab->nr_objects);
-
-	if (idx >= slab->nr_objects)
-		return NULL;
-	__clear_bit(idx, slab->free_map);
-	slab->nr_free--;
-	return pcslab_slab_obj(slab, geo, idx);
-}
-EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_take);
-
-/**
- * pcslab_slab_obj_index - slot index of an object pointer.
- * @slab: slab the pointer lies in.
- * @geo: its geometry.
- * @obj: the pointer.
- *
- * Return: the index, or -EINVAL if @obj is not the start of a slot.
- */
-int pcslab_slab_obj_index(const struct pcslab_slab *slab,
-			  const struct pcslab_geometry *geo, const void *obj)
-{
-	unsigned long off = (unsigned long)obj - (unsigned long)slab;
-	u32 idx;
-
-	if (off < geo->data_offset || off >= (PAGE_SIZE << geo->order))
-		return -EINVAL;
-	off -= geo->data_offset;
-	/* reciprocal_divide(): no hardware division on the free path */
-	idx = reciprocal_divide(off, geo->obj_size_rcp);
-	if (idx * geo->obj_size != off || idx >= slab->nr_objects)
-		return -EINVAL;
-	return idx;
-}
-EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_obj_index);
-
-/**
- * pcslab_slab_put - mark a slot free again.
- * @slab: slab, owner's lock held.
- * @idx: slot index (see pcslab_slab_obj_index()).
- *
- * Return: %PCSLAB_PUT_DOUBLE, changing nothing, if the slot is already free
- * or waiting in the remote queue; else %PCSLAB_PUT_OK.
- */
-enum pcslab_put_result pcslab_slab_put(struct pcslab_slab *slab,
-				       unsigned int idx)
-{
-	if (test_bit(idx, slab->free_map) || test_bit(idx, slab->queued_map))
-		return PCSLAB_PUT_DOUBLE;
-	__set_bit(idx, slab->free_map);
-	slab->nr_free++;
-	return PCSLAB_PUT_OK;
-}
-EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_put);
-
-/**
  * pcslab_obj_to_slab - find and validate the slab of a pointer.
  * @obj: any pointer.
  *
@@ -253,87 +186,3 @@ struct pcslab_slab *pcslab_obj_to_slab(const void *obj)
 	return slab;
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_obj_to_slab);
-
-/**
- * pcslab_obj_to_slab_of - pcslab_obj_to_slab() for a known geometry.
- * @obj: any pointer.
- * @geo: geometry of the cache it should belong to.
- *
- * The free path's variant: the slab base comes from the alignment mask,
- * so only @obj's page is looked at.  Every page of a slab carries the
- * same tag, so a match proves the page belongs to the slab at the base.
- *
- * Return: the slab header, or NULL if @obj is not inside a live slab of
- * this geometry's size.
- */
-struct pcslab_slab *pcslab_obj_to_slab_of(const void *obj,
-					  const struct pcslab_geometry *geo)
-{
-	struct pcslab_slab *slab = pcslab_slab_base(obj, geo);
-
-	if (!obj || !virt_addr_valid(obj))
-		return NULL;
-	/* Foreign pages may change private at any time; only equality counts. */
-	if (data_race(page_private(virt_to_page(obj))) !=
-	    ((unsigned long)slab ^ PCSLAB_PAGE_KEY))
-		return NULL;
-	if (READ_ONCE(slab->magic) != PCSLAB_SLAB_MAGIC)
-		return NULL;
-	return slab;
-}
-EXPORT_SYMBOL_IF_KUNIT(pcslab_obj_to_slab_of);
-
-/**
- * pcslab_slab_is_queued - is the slot waiting in a remote queue?
- * @slab: the slab.
- * @idx: slot index.
- *
- * Return: true if queued.
- */
-bool pcslab_slab_is_queued(const struct pcslab_slab *slab, unsigned int idx)
-{
-	return test_bit(idx, slab->queued_map);
-}
-EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_is_queued);
-
-/**
- * pcslab_slab_mark_queued - claim a slot for the remote queue.
- * @slab: the slab (no lock needed).
- * @idx: slot index.
- *
- * Return: false if the slot was already queued (a double free).
- */
-bool pcslab_slab_mark_queued(struct pcslab_slab *slab, unsigned int idx)
-{
-	return !test_and_set_bit(idx, slab->queued_map);
-}
-EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_mark_queued);
-
-/**
- * pcslab_slab_clear_queued - the drain took the slot off the queue.
- * @slab: the slab.
- * @idx: slot index.
- */
-void pcslab_slab_clear_queued(struct pcslab_slab *slab, unsigned int idx)
-{
-	clear_bit(idx, slab->queued_map);
-}
-EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_clear_queued);
-
-/**
- * pcslab_slab_is_free_racy - unlocked peek at a slot's free bit.
- * @slab: the slab.
- * @idx: slot index.
- *
- * Used by remote freers to catch a double free early; the owner may be
- * changing the bitmap, so the answer is only a hint.
- *
- * Return: true if the slot looked free.
- */
-bool pcslab_slab_is_free_racy(const struct pcslab_slab *slab,
-			      unsigned int idx)
-{
-	/* The owner may be flipping bits under its lock; a hint suffices. */
-	return data_race(test_bit(idx, slab->free_map));
-}
-EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_is_free_racy);

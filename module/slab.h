@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcslab bitmap slab: layout, and the bit operations of the alloc and free
+ * fast paths (inline; the cold parts are in slab.c).  No locking here:
+ * free_map belongs to the owner CPU's lock, queued_map is atomic.
+ */
+#ifndef _PCSLAB_SLAB_H
+#define _PCSLAB_SLAB_H
+
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/cache.h>
+#include <linux/compiler.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/reciprocal_div.h>
+#include <linux/types.h>
+
+struct pcslab_cache;
+
+#define PCSLAB_MAX_OBJECTS	512U
+/* Largest slab order tried; beyond PAGE_ALLOC_COSTLY_ORDER allocs get flaky. */
+#define PCSLAB_MAX_ORDER	3U
+#define PCSLAB_SLAB_MAGIC	0x5c51ab00U
+/* Mixed into page->private so that a stray value rarely looks like ours. */
+#define PCSLAB_PAGE_KEY		0x9c51ab5eed000000UL
+
+/**
+ * struct pcslab_geometry - how objects are laid out in a slab.
+ * @obj_size: stride of one object (requested size rounded up to @align).
+ * @align: object alignment, a power of two.
+ * @order: the slab is 2^order pages, aligned to its own size.
+ * @nr_objects: objects per slab, 2..%PCSLAB_MAX_OBJECTS.
+ * @data_offset: offset of the first object from the slab base.
+ * @obj_size_rcp: reciprocal of @obj_size: object index without a division.
+ */
+struct pcslab_geometry {
+	unsigned int obj_size;
+	unsigned int align;
+	unsigned int order;
+	unsigned int nr_objects;
+	unsigned int data_offset;
+	struct reciprocal_value obj_size_rcp;
+};
+
+/**
+ * struct pcslab_slab - in-band header at the start of every slab.
+ * @magic: %PCSLAB_SLAB_MAGIC while the slab is live.
+ * @cpu: owner CPU; only it (or a holder of its lock) touches @free_map.
+ * @nr_objects: object slots in this slab.
+ * @nr_free: set bits in @free_map.
+ * @cache: owning cache.
+ * @list: link in the owner CPU's partial/full/empty list.
+ * @free_map: set bit = free slot; changed only under the owner's lock.
+ * @queued_map: set bit = slot sits in the owner's remote queue.  Set
+ *	atomically by remote freers (catches a second remote free of a queued
+ *	object before it can corrupt the llist), cleared by the drain.  On its
+ *	own cache line: remote freers write it while the owner works on the
+ *	rest of the header.
+ */
+struct pcslab_slab {
+	u32 magic;
+	u16 cpu;
+	u16 nr_objects;
+	u16 nr_free;
+	struct pcslab_cache *cache;
+	struct list_head list;
+	DECLARE_BITMAP(free_map, PCSLAB_MAX_OBJECTS);
+	DECLARE_BITMAP(queued_map, PCSLAB_MAX_OBJECTS) ____cacheline_aligned;
+};
+
+/* Result of returning an object slot to its slab. */
+enum pcslab_put_result {
+	PCSLAB_PUT_OK,
+	PCSLAB_PUT_DOUBLE,	/* slot already free or already queued */
+};
+
+int pcslab_geometry_init(struct pcslab_geometry *geo, unsigned int size,
+			 unsigned int align);
+void pcslab_slab_init(struct pcslab_slab *slab,
+		      const struct pcslab_geometry *geo,
+		      struct pcslab_cache *cache, unsigned int cpu);
+void pcslab_slab_clear_owner_tag(struct pcslab_slab *slab,
+				 const struct pcslab_geometry *geo);
+struct pcslab_slab *pcslab_obj_to_slab(const void *obj);
+
+/* Slab of an object already known to be valid (e.g. taken off a queue). */
+static inline struct pcslab_slab *pcslab_slab_base(const void *obj,
+						   const struct pcslab_geometry *geo)
+{
+	return (struct pcslab_slab *)((unsigned long)obj &
+				      ~((PAGE_SIZE << geo->order) - 1));
+}
+
+static inline void *pcslab_slab_obj(const struct pcslab_slab *slab,
+				    const struct pcslab_geometry *geo,
+				    unsigned int idx)
+{
+	return (void *)slab + geo->data_offset + idx * geo->obj_size;
+}
+
+/**
+ * pcslab_slab_obj_index - slot index of an object pointer.
+ * @slab: slab the pointer lies in.
+ * @geo: its geometry.
+ * @obj: the pointer.
+ *
+ * Return: the index, or -EINVAL if @obj is not the start of a slot.
+ */
+static inline int pcslab_slab_obj_index(const struct pcslab_slab *slab,
+					const struct pcslab_geometry *geo,
+					const void *obj)
+{
+	unsigned long off = (unsigned long)obj - (unsigned long)slab;
+	u32 idx;
+
+	if (off < geo->data_offset || off >= (PAGE_SIZE << geo->order))
+		return -EINVAL;
+	off -= geo->data_offset;
+	/* reciprocal_divide(): no hardware division on the free path */
+	idx = reciprocal_divide(off, geo->obj_size_rcp);
+	if (idx * geo->obj_size != off || idx >= slab->nr_objects)
+		return -EINVAL;
+	return idx;
+}
+
+/**
+ * pcslab_obj_to_slab_of - find and validate the slab of a pointer.
+ * @obj: any pointer.
+ * @geo: geometry of the cache it should belong to.
+ *
+ * The slab base comes from the alignment mask; only @obj's struct page is
+ * read before the pointer is known to be ours.  Every page of a slab
+ * carries the same tag, so a match proves the page belongs to the slab at
+ * the base, and a foreign pointer (kmalloc, stack, another cache) is
+ * rejected without touching its memory.
+ *
+ * Return: the slab header, or NULL if @obj is not inside a live slab of
+ * this geometry's size.
+ */
+static inline struct pcslab_slab *
+pcslab_obj_to_slab_of(const void *obj, const struct pcslab_geometry *geo)
+{
+	struct pcslab_slab *slab = pcslab_slab_base(obj, geo);
+
+	if (!obj || !virt_addr_valid(obj))
+		return NULL;
+	/* Foreign pages may change private at any time; only equality counts. */
+	if (data_race(page_private(virt_to_page(obj))) !=
+	    ((unsigned long)slab ^ PCSLAB_PAGE_KEY))
+		return NULL;
+	if (READ_ONCE(slab->magic) != PCSLAB_SLAB_MAGIC)
+		return NULL;
+	return slab;
+}
+
+/**
+ * pcslab_slab_take - allocate the first free slot.
+ * @slab: slab, owner's lock held.
+ * @geo: its geometry.
+ *
+ * Return: the object, or NULL if the slab is full.
+ */
+static inline void *pcslab_slab_take(struct pcslab_slab *slab,
+				     const struct pcslab_geometry *geo)
+{
+	unsigned int w, words = BITS_TO_LONGS(slab->nr_objects);
+
+	for (w = 0; w < words; w++) {
+		unsigned long bits = slab->free_map[w];
+		unsigned int idx;
+
+		if (!bits)
+			continue;
+		idx = w * BITS_PER_LONG + __ffs(bits);
+		if (idx >= slab->nr_objects)
+			break;
+		__clear_bit(idx, slab->free_map);
+		slab->nr_free--;
+		return pcslab_slab_obj(slab, geo, idx);
+	}
+	return NULL;
+}
+
+/**
+ * pcslab_slab_is_queued - is the slot waiting in a remote queue?
+ * @slab: the slab.
+ * @idx: slot index.
+ *
+ * Return: true if queued.
+ */
+static inline bool pcslab_slab_is_queued(const struct pcslab_slab *slab,
+					 unsigned int idx)
+{
+	return test_bit(idx, slab->queued_map);
+}
+
+/**
+ * pcslab_slab_mark_queued - claim a slot for the remote queue.
+ * @slab: the slab (no lock needed).
+ * @idx: slot index.
+ *
+ * Return: false if the slot was already queued (a double free).
+ */
+static inline bool pcslab_slab_mark_queued(struct pcslab_slab *slab,
+					   unsigned int idx)
+{
+	return !test_and_set_bit(idx, slab->queued_map);
+}
+
+/**
+ * pcslab_slab_clear_queued - the drain took the slot off the queue.
+ * @slab: the slab.
+ * @idx: slot index.
+ */
+static inline void pcslab_slab_clear_queued(struct pcslab_slab *slab,
+					    unsigned int idx)
+{
+	clear_bit(idx, slab->queued_map);
+}
+
+/**
+ * pcslab_slab_is_free_racy - unlocked peek at a slot's free bit.
+ * @slab: the slab.
+ * @idx: slot index.
+ *
+ * Used by remote freers to catch a double free early; the owner may be
+ * changing the bitmap, so the answer is only a hint.
+ *
+ * Return: true if the slot looked free.
+ */
+static inline bool pcslab_slab_is_free_racy(const struct pcslab_slab *slab,
+					    unsigned int idx)
+{
+	/* The owner may be flipping bits under its lock; a hint suffices. */
+	return data_race(test_bit(idx, slab->free_map));
+}
+
+/**
+ * pcslab_slab_put - mark a slot free again.
+ * @slab: slab, owner's lock held.
+ * @idx: slot index (see pcslab_slab_obj_index()).
+ *
+ * Return: %PCSLAB_PUT_DOUBLE, changing nothing, if the slot is already free
+ * or waiting in the remote queue; else %PCSLAB_PUT_OK.
+ */
+static inline enum pcslab_put_result pcslab_slab_put(struct pcslab_slab *slab,
+						     unsigned int idx)
+{
+	if (test_bit(idx, slab->free_map) || test_bit(idx, slab->queued_map))
+		return PCSLAB_PUT_DOUBLE;
+	__set_bit(idx, slab->free_map);
+	slab->nr_free++;
+	return PCSLAB_PUT_OK;
+}
+
+#endif /* _PCSLAB_SLAB_H */
