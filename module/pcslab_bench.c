@@ -4,8 +4,10 @@
  * size, SLAB_NO_MERGE) in the same boot.  Every workload runs on both,
  * alternating, several repetitions.  Raw figures go to the kernel log as
  * "pcslab_bench: CSV <table> <row>" lines; tools/bench turns them into
- * CSV files, medians, ratios and plots.  Loading returns -EAGAIN when the
- * run is over (like lib/test_objpool.c), so nothing stays loaded.
+ * CSV files, medians, ratios and plots.  The run happens while the module
+ * loads; it then stays loaded, holding nothing, until rmmod.  (Returning
+ * -EAGAIN as lib/test_objpool.c does makes busybox insmod retry through
+ * init_module() and run everything twice.)
  *
  * Workloads:
  *   pair      alloc+free on one CPU, batches 1/10/100/1000, FIFO/shuffled
@@ -200,6 +202,7 @@ static void pair_fn(struct bthread *t)
 			else
 				t->fails++;
 		}
+		cond_resched();
 	}
 	t->cycles = get_cycles() - c0;
 	a->ns = ktime_to_ns(ktime_sub(ktime_get(), k0));
@@ -261,7 +264,7 @@ static void producer_fn(struct bthread *t)
 		r = &s->rings[t->idx * s->nr_cons + c];
 		c = (c + 1) % s->nr_cons;
 		while (!spsc_push(r, p))
-			cpu_relax();
+			cond_resched();	/* never starve stop_machine & co. */
 		t->count++;
 		if (s->burst && ++in_burst == s->burst) {
 			in_burst = 0;
@@ -281,7 +284,7 @@ static void consumer_fn(struct bthread *t)
 
 		p = (p + 1) % s->nr_prod;
 		if (!obj) {
-			cpu_relax();
+			cond_resched();
 			continue;
 		}
 		c0 = get_cycles();
@@ -375,6 +378,8 @@ static void sweep_fn(struct bthread *t)
 
 				if (q)
 					b_free(t->alloc, q);
+				else
+					cond_resched();
 			}
 		} else {
 			b_free(t->alloc, p);
@@ -382,6 +387,8 @@ static void sweep_fn(struct bthread *t)
 		for (k = 0; k < 4 && (p = spsc_pop(mine)); k++)
 			b_free(t->alloc, p);
 		t->count++;
+		if (!(i % 256))
+			cond_resched();
 	}
 	atomic_dec(&s->producing);
 	while (atomic_read(&s->producing) || READ_ONCE(mine->head) != mine->tail) {
@@ -389,7 +396,7 @@ static void sweep_fn(struct bthread *t)
 		if (p)
 			b_free(t->alloc, p);
 		else
-			cpu_relax();
+			cond_resched();
 	}
 }
 
@@ -776,13 +783,18 @@ static int __init pcslab_bench_init(void)
 	run_all(perm, objs);
 	free_caches();
 	pr_info("pcslab_bench: END\n");
-	ret = -EAGAIN;	/* done; nothing to keep loaded */
+	ret = 0;
 out:
 	vfree(perm);
 	vfree(objs);
 	return ret;
 }
 
+static void __exit pcslab_bench_exit(void)
+{
+}
+
 module_init(pcslab_bench_init);
+module_exit(pcslab_bench_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("pcslab versus SLUB benchmarks");
