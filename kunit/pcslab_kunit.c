@@ -15,6 +15,7 @@
 #include <linux/hrtimer.h>
 #include <linux/kasan.h>
 #include <linux/kthread.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/timer.h>
@@ -383,6 +384,8 @@ static struct pcslab_cache *make_cache(struct kunit *test, unsigned int size,
 	struct pcslab_cache *c = pcslab_cache_create("kunit", size, 0, flags, ctor);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	/* exact pending counts: no idle flush unless a case asks for it */
+	c->idle_flush_ms = 60000;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, c), 0);
 	return c;
 }
@@ -713,6 +716,62 @@ static void free_remotely_irqs_off(struct async_free *a, unsigned int cpu,
 	local_irq_restore(flags);	/* a kick, if sent, runs now */
 }
 
+/* The owner's tick drains once the level is reached; pending resets. */
+static void cache_tick_drain_resets_pending(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct remote_work w = { .c = c, .n = 4 };
+	unsigned int owner;
+	void *p;
+
+	pcslab_cache_set_policy(c, 4);
+	migrate_disable();
+	owner = raw_smp_processor_id();
+	w.objs = alloc_on_this_cpu(test, c, 3);
+	w.n = 3;
+	smp_call_function_single(other_cpu(test), free_objs_fn, &w, 1);
+	/* 3 < level 4: the next tick does not drain */
+	p = pcslab_alloc(c, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 3UL);
+	w.objs = (void **)&p;
+	w.n = 1;
+	smp_call_function_single(other_cpu(test), free_objs_fn, &w, 1);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 4UL);
+	/* an owner tick (this alloc) sees 4 >= 4 and drains */
+	p = pcslab_alloc(c, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DRAINED_OBJECTS), 4UL);
+	pcslab_free(c, p);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+}
+
+/* The shrinker drains stranded queues and frees empty slabs. */
+static void cache_shrinker_releases(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 128 };
+	struct remote_work w = { .c = c };
+	unsigned long count;
+
+	pcslab_cache_set_policy(c, PCSLAB_MAX_QUEUE);
+	pcslab_cache_set_queue_capacity(c, PCSLAB_MAX_QUEUE);
+	migrate_disable();
+	/* three slabs' worth, all freed remotely: they stay queued */
+	w.n = 3 * c->geo.nr_objects;
+	w.objs = alloc_on_this_cpu(test, c, w.n);
+	smp_call_function_single(other_cpu(test), free_objs_fn, &w, 1);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), 3UL);
+	count = c->shrinker->count_objects(c->shrinker, &sc);
+	KUNIT_EXPECT_GE(test, count, (unsigned long)w.n);
+	KUNIT_EXPECT_NE(test, c->shrinker->scan_objects(c->shrinker, &sc), SHRINK_STOP);
+	/* drained; empty slabs freed down to the owner's reserve */
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), (unsigned long)PCSLAB_CPU_RESERVE);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+}
+
 static void cache_capacity_boundaries(struct kunit *test)
 {
 	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
@@ -760,6 +819,8 @@ static void cache_idle_owner_flush_and_destroy_drain(struct kunit *test)
 	unsigned int cpu, i;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(d));
+	c->idle_flush_ms = PCSLAB_IDLE_FLUSH_MS;	/* this case tests the flush */
+	d->idle_flush_ms = 60000;
 	pcslab_cache_set_policy(c, 1000);
 	pcslab_cache_set_policy(d, 1000);
 	migrate_disable();
@@ -1023,6 +1084,8 @@ static struct kunit_case pcslab_cache_cases[] = {
 	KUNIT_CASE(cache_destroy_with_live_objects),
 	KUNIT_CASE(cache_remote_free_and_drain),
 	KUNIT_CASE(cache_capacity_boundaries),
+	KUNIT_CASE(cache_tick_drain_resets_pending),
+	KUNIT_CASE(cache_shrinker_releases),
 	KUNIT_CASE(cache_idle_owner_flush_and_destroy_drain),
 	KUNIT_CASE(cache_hardirq_and_softirq_users),
 	KUNIT_CASE_SLOW(cache_multi_cpu_stress),

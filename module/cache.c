@@ -473,7 +473,7 @@ static void pcslab_free_remote(struct pcslab_cache *cache,
 				pcslab_kick(cache, pc, depth);
 			if (first)
 				queue_delayed_work(system_wq, &cache->idle_flush,
-						   msecs_to_jiffies(PCSLAB_IDLE_FLUSH_MS));
+						   msecs_to_jiffies(READ_ONCE(cache->idle_flush_ms)));
 			return;
 		}
 		/* At capacity: never fail, never spin; free it ourselves. */
@@ -957,6 +957,7 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 	/* kasan_poison() works on 8-byte granules */
 	cache->kasan = IS_ALIGNED(geo.obj_size, 8) && IS_ALIGNED(geo.data_offset, 8);
 	INIT_DELAYED_WORK(&cache->idle_flush, pcslab_idle_flush_fn);
+	cache->idle_flush_ms = PCSLAB_IDLE_FLUSH_MS;
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 

@@ -102,6 +102,7 @@ struct pcslab_cpu {
  * @cpu: per-CPU state.
  * @stats: per-CPU event counters.
  * @idle_flush: drains queues whose owner stopped allocating.
+ * @idle_flush_ms: its delay (%PCSLAB_IDLE_FLUSH_MS; tests may stretch it).
  * @shrinker: releases empty slabs and stranded queues under pressure.
  * @list: link in the global cache list (hotplug, slabinfo).
  * @debugfs: this cache's debugfs directory.
@@ -121,6 +122,7 @@ struct pcslab_cache {
 	struct pcslab_cpu __percpu *cpu;
 	struct pcslab_stats __percpu *stats;
 	struct delayed_work idle_flush;
+	unsigned int idle_flush_ms;
 	struct shrinker *shrinker;
 	struct list_head list;
 	struct dentry *debugfs;
