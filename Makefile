@@ -36,7 +36,6 @@ selftests-build: deps
 
 selftests: deps
 	$(if $(filter debug,$(KERNEL)),,$(MAKE) modules)
-	tools/build-selftests
 	KERNEL=$(KERNEL) tools/run-selftests
 
 run: deps

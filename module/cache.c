@@ -133,23 +133,29 @@ static void pcslab_wipe(struct pcslab_cache *cache, void *obj, size_t len)
 static void pcslab_free_slab_pages(struct pcslab_cache *cache,
 				   struct pcslab_slab *slab)
 {
-	trace_pcslab_slab_free(cache->name, slab->cpu);
+	trace_pcslab_slab_free(cache->name, slab->cpu, cache->geo.order);
 	pcslab_slab_clear_owner_tag(slab, &cache->geo);
 	free_pages((unsigned long)slab, cache->geo.order);
 	atomic_long_sub(1L << cache->geo.order, &pcslab_pages);
 	pcslab_stat(cache, PCSLAB_STAT_SLAB_FREE);
 }
 
-/* Release empty slabs of @pc beyond @keep.  Lock held. */
+/*
+ * Release empty slabs of @pc beyond @keep.  Lock held.  Empty slabs sit
+ * on the partial list, moved to its tail when they empty, so the walk
+ * from the tail finds them first.
+ */
 static unsigned int pcslab_trim_locked(struct pcslab_cache *cache,
 				       struct pcslab_cpu *pc, unsigned int keep)
 {
+	struct pcslab_slab *slab, *tmp;
 	unsigned int freed = 0;
 
-	while (pc->nr_empty > keep) {
-		struct pcslab_slab *slab;
-
-		slab = list_last_entry(&pc->empty, struct pcslab_slab, list);
+	list_for_each_entry_safe_reverse(slab, tmp, &pc->partial, list) {
+		if (pc->nr_empty <= keep)
+			break;
+		if (slab->nr_free != slab->nr_objects)
+			continue;
 		list_del(&slab->list);
 		pc->nr_empty--;
 		pc->nr_slabs--;
@@ -178,9 +184,20 @@ static enum pcslab_put_result pcslab_put_locked(struct pcslab_cache *cache,
 		return PCSLAB_PUT_DOUBLE;
 	pc->nr_inuse--;
 	if (slab->nr_free == slab->nr_objects) {
-		list_move(&slab->list, &pc->empty);
+		/*
+		 * Empty: beyond the reserve it goes; else to the tail, behind
+		 * slabs in use, unless it is the only one (a single object
+		 * allocated and freed over and over moves no list entry).
+		 */
 		pc->nr_empty++;
-		pcslab_trim_locked(cache, pc, pcslab_reserve(cache, pc));
+		if (pc->nr_empty > pcslab_reserve(cache, pc)) {
+			list_del(&slab->list);
+			pc->nr_empty--;
+			pc->nr_slabs--;
+			pcslab_free_slab_pages(cache, slab);
+		} else if (!list_is_singular(&pc->partial)) {
+			list_move_tail(&slab->list, &pc->partial);
+		}
 	} else if (slab->nr_free == 1) {
 		list_move(&slab->list, &pc->partial);
 	}
@@ -256,14 +273,10 @@ static void *pcslab_take_locked(struct pcslab_cache *cache,
 	void *obj;
 
 	slab = list_first_entry_or_null(&pc->partial, struct pcslab_slab, list);
-	if (!slab) {
-		slab = list_first_entry_or_null(&pc->empty, struct pcslab_slab,
-						list);
-		if (!slab)
-			return NULL;
-		list_move(&slab->list, &pc->partial);
+	if (!slab)
+		return NULL;
+	if (slab->nr_free == slab->nr_objects)
 		pc->nr_empty--;
-	}
 	obj = pcslab_slab_take(slab, &cache->geo);
 	if (!slab->nr_free)
 		list_move(&slab->list, &pc->full);
@@ -419,6 +432,13 @@ static void pcslab_free_local(struct pcslab_cache *cache,
 		pcslab_report(cache, PCSLAB_STAT_DOUBLE_FREE, obj, "double free");
 }
 
+/* The first remote free into an empty queue schedules the idle flush. */
+static void pcslab_arm_idle_flush(struct pcslab_cache *cache)
+{
+	queue_delayed_work(system_wq, &cache->idle_flush,
+			   msecs_to_jiffies(READ_ONCE(cache->idle_flush_ms)));
+}
+
 /*
  * Ask the owner to drain now, by IPI (irq_work_queue_on() is not exported
  * to modules).  If a kick is already in flight the owner drains anyway.
@@ -472,8 +492,7 @@ static void pcslab_free_remote(struct pcslab_cache *cache,
 			if (depth == pcslab_kick_threshold(capacity))
 				pcslab_kick(cache, pc, depth);
 			if (first)
-				queue_delayed_work(system_wq, &cache->idle_flush,
-						   msecs_to_jiffies(READ_ONCE(cache->idle_flush_ms)));
+				pcslab_arm_idle_flush(cache);
 			return;
 		}
 		/* At capacity: never fail, never spin; free it ourselves. */
@@ -964,7 +983,6 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 		spin_lock_init(&pc->lock);
 		INIT_LIST_HEAD(&pc->partial);
 		INIT_LIST_HEAD(&pc->full);
-		INIT_LIST_HEAD(&pc->empty);
 		pcslab_drain_state_init(&pc->drain);
 		pc->cpu = cpu;
 		pc->cache = cache;

@@ -154,15 +154,33 @@ long pcslab_cache_stat(struct pcslab_cache *cache, const char *name, int cpu)
 }
 EXPORT_SYMBOL_GPL(pcslab_cache_stat);
 
-/* Copy one whole write from user space; reject anything but offset 0. */
-static int pcslab_copy_write(char *buf, const char __user *ubuf,
-			     size_t count, loff_t *ppos)
+/*
+ * One whole write at offset 0, parsed and applied by @apply; nothing is
+ * changed unless @apply succeeds.
+ */
+static ssize_t pcslab_write(struct pcslab_cache *cache,
+			    const char __user *ubuf, size_t count, loff_t *ppos,
+			    int (*apply)(struct pcslab_cache *cache,
+					 const char *buf, size_t len))
 {
+	char buf[PCSLAB_WRITE_MAX];
+	int err;
+
 	if (*ppos != 0 || !count || count > PCSLAB_WRITE_MAX)
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
-	return 0;
+	err = apply(cache, buf, count);
+	if (err)
+		return err;
+	*ppos += count;
+	return count;
+}
+
+/* The cache behind a single_open() file. */
+static struct pcslab_cache *seq_cache(struct file *file)
+{
+	return ((struct seq_file *)file->private_data)->private;
 }
 
 static int pcslab_stats_show(struct seq_file *m, void *v)
@@ -216,24 +234,21 @@ static int pcslab_policy_open(struct inode *inode, struct file *file)
 	return single_open(file, pcslab_policy_show, inode->i_private);
 }
 
+static int pcslab_apply_policy(struct pcslab_cache *cache, const char *buf,
+			       size_t len)
+{
+	unsigned int level;
+
+	if (pcslab_parse_policy(buf, len, &level))
+		return -EINVAL;
+	return pcslab_cache_set_policy(cache, level);
+}
+
 static ssize_t pcslab_policy_write(struct file *file, const char __user *ubuf,
 				   size_t count, loff_t *ppos)
 {
-	struct pcslab_cache *cache = ((struct seq_file *)file->private_data)->private;
-	char buf[PCSLAB_WRITE_MAX];
-	unsigned int level;
-	int err;
-
-	err = pcslab_copy_write(buf, ubuf, count, ppos);
-	if (err)
-		return err;
-	if (pcslab_parse_policy(buf, count, &level))
-		return -EINVAL;
-	err = pcslab_cache_set_policy(cache, level);
-	if (err)
-		return err;
-	*ppos += count;
-	return count;
+	return pcslab_write(seq_cache(file), ubuf, count, ppos,
+			    pcslab_apply_policy);
 }
 
 static const struct file_operations pcslab_policy_fops = {
@@ -258,25 +273,22 @@ static int pcslab_capacity_open(struct inode *inode, struct file *file)
 	return single_open(file, pcslab_capacity_show, inode->i_private);
 }
 
+static int pcslab_apply_capacity(struct pcslab_cache *cache, const char *buf,
+				 size_t len)
+{
+	unsigned int capacity;
+
+	if (pcslab_parse_uint(buf, len, PCSLAB_MAX_QUEUE, &capacity))
+		return -EINVAL;
+	return pcslab_cache_set_queue_capacity(cache, capacity);
+}
+
 static ssize_t pcslab_capacity_write(struct file *file,
 				     const char __user *ubuf, size_t count,
 				     loff_t *ppos)
 {
-	struct pcslab_cache *cache = ((struct seq_file *)file->private_data)->private;
-	char buf[PCSLAB_WRITE_MAX];
-	unsigned int capacity;
-	int err;
-
-	err = pcslab_copy_write(buf, ubuf, count, ppos);
-	if (err)
-		return err;
-	if (pcslab_parse_uint(buf, count, PCSLAB_MAX_QUEUE, &capacity))
-		return -EINVAL;
-	err = pcslab_cache_set_queue_capacity(cache, capacity);
-	if (err)
-		return err;
-	*ppos += count;
-	return count;
+	return pcslab_write(seq_cache(file), ubuf, count, ppos,
+			    pcslab_apply_capacity);
 }
 
 static const struct file_operations pcslab_capacity_fops = {
@@ -288,22 +300,22 @@ static const struct file_operations pcslab_capacity_fops = {
 	.release = single_release,
 };
 
+static int pcslab_apply_drain(struct pcslab_cache *cache, const char *buf,
+			      size_t len)
+{
+	unsigned int one;
+
+	if (pcslab_parse_uint(buf, len, 1, &one) || one != 1)
+		return -EINVAL;
+	pcslab_cache_drain(cache);
+	return 0;
+}
+
 static ssize_t pcslab_drain_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
-	struct pcslab_cache *cache = file->private_data;
-	char buf[PCSLAB_WRITE_MAX];
-	unsigned int one;
-	int err;
-
-	err = pcslab_copy_write(buf, ubuf, count, ppos);
-	if (err)
-		return err;
-	if (pcslab_parse_uint(buf, count, 1, &one) || one != 1)
-		return -EINVAL;
-	pcslab_cache_drain(cache);
-	*ppos += count;
-	return count;
+	return pcslab_write(file->private_data, ubuf, count, ppos,
+			    pcslab_apply_drain);
 }
 
 static const struct file_operations pcslab_drain_fops = {

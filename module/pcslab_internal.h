@@ -57,11 +57,11 @@ struct pcslab_stats {
 /**
  * struct pcslab_cpu - one CPU's share of a cache.
  * @lock: protects everything above @remote, taken with interrupts off.
- * @partial: slabs with some objects free and some in use.
+ * @partial: slabs with a free object: partly used ones first, empty ones
+ *	(kept up to the reserve) moved to the tail.
  * @full: slabs with no free object.
- * @empty: slabs with every object free (kept up to the reserve).
- * @nr_slabs: slabs on the three lists.
- * @nr_empty: slabs on @empty.
+ * @nr_slabs: slabs on both lists.
+ * @nr_empty: slabs with every object free.
  * @nr_inuse: objects of this CPU's slabs not free in their bitmap (in use
  *	or waiting in a remote queue).
  * @drain: adaptive policy state.
@@ -76,7 +76,6 @@ struct pcslab_cpu {
 	spinlock_t lock;	/* see kernel-doc above */
 	struct list_head partial;
 	struct list_head full;
-	struct list_head empty;
 	unsigned int nr_slabs;
 	unsigned int nr_empty;
 	unsigned long nr_inuse;

@@ -75,19 +75,9 @@ DEFINE_EVENT(pcslab_slab_event, pcslab_slab_new,
 	TP_PROTO(const char *cache, unsigned int cpu, unsigned int order),
 	TP_ARGS(cache, cpu, order));
 
-TRACE_EVENT(pcslab_slab_free,
-	TP_PROTO(const char *cache, unsigned int cpu),
-	TP_ARGS(cache, cpu),
-	TP_STRUCT__entry(
-		__string(cache, cache)
-		__field(unsigned int, cpu)
-	),
-	TP_fast_assign(
-		__assign_str(cache);
-		__entry->cpu = cpu;
-	),
-	TP_printk("cache=%s cpu=%u", __get_str(cache), __entry->cpu)
-);
+DEFINE_EVENT(pcslab_slab_event, pcslab_slab_free,
+	TP_PROTO(const char *cache, unsigned int cpu, unsigned int order),
+	TP_ARGS(cache, cpu, order));
 
 DECLARE_EVENT_CLASS(pcslab_queue_event,
 	TP_PROTO(const char *cache, unsigned int owner, unsigned int depth),
