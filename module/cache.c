@@ -669,10 +669,14 @@ static unsigned long pcslab_shrink_cpus(struct pcslab_cache *cache, bool all)
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 		unsigned long flags;
 
+		unsigned int before;
+
 		spin_lock_irqsave(&pc->lock, flags);
+		before = pc->nr_slabs;
+		/* the drain itself releases slabs that empty beyond the reserve */
 		pcslab_drain_locked(cache, pc);
-		freed += pcslab_trim_locked(cache, pc,
-					    all ? 0 : pcslab_reserve(cache, pc));
+		pcslab_trim_locked(cache, pc, all ? 0 : pcslab_reserve(cache, pc));
+		freed += before - pc->nr_slabs;
 		spin_unlock_irqrestore(&pc->lock, flags);
 	}
 	return freed;
