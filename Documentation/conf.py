@@ -13,5 +13,5 @@ master_doc = 'index'
 extensions = ['kerneldoc']
 kerneldoc_bin = os.path.join(ksrc, 'scripts', 'kernel-doc')
 kerneldoc_srctree = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
-exclude_patterns = ['output']
+exclude_patterns = ["output", "bench/standing.rst"]
 html_theme = 'alabaster'

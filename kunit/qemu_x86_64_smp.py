@@ -10,7 +10,7 @@ CONFIG_SMP=y
 CONFIG_HOTPLUG_CPU=y''',
 			   qemu_arch='x86_64',
 			   kernel_path='arch/x86/boot/bzImage',
-			   kernel_command_line='console=ttyS0',
+			   kernel_command_line='console=ttyS0 tsc=reliable',
 			   extra_qemu_params=['-bios', 'qboot.rom', '-smp', '4',
 					      '-accel', 'tcg,thread=multi',
 					      '-m', '2048'])
