@@ -66,7 +66,7 @@ struct pcslab_stats {
  *	or waiting in a remote queue).
  * @drain: adaptive policy state.
  * @cpu: the CPU this belongs to.
- * @cache: back pointer for the irq_work.
+ * @cache: back pointer for the kick IPI.
  * @kick: IPI (async call_single_data) that drains @remote on the owner
  *	when senders fill half of it.
  * @remote: objects freed by other CPUs; on its own cache line because

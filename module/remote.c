@@ -86,7 +86,7 @@ EXPORT_SYMBOL_IF_KUNIT(pcslab_remote_take);
  * @capacity: queue bound.
  *
  * Half the capacity, like skb_attempt_defer_free(): the owner gets an
- * irq_work while senders still have room, so they rarely hit the bound.
+ * IPI while senders still have room, so they rarely hit the bound.
  *
  * Return: the depth whose push sends the kick (at least 1).
  */
