@@ -9,6 +9,7 @@
 #   make kunit      KUnit suites via kunit.py (UML and x86_64 debug)
 #   make bench      pcslab vs SLUB in the test VM: CSV, table, plots
 #   make docs       render Documentation/ to HTML (needs sphinx)
+#   make boot-stress  boot the 4-vCPU test VM N=200 times, count retries
 KVER ?= $(shell ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's|.*/linux-headers-||')
 KDIR ?= /lib/modules/$(KVER)/build
 PCSLAB_CACHE ?= $(HOME)/.cache/pcslab
@@ -17,7 +18,7 @@ KERNEL ?= stock
 export KVER KSRC PCSLAB_CACHE
 
 .PHONY: all modules deps lint run check selftests selftests-build kunit \
-	kunit-kcsan clean docs bench
+	kunit-kcsan clean docs bench boot-stress
 
 all: modules
 
@@ -57,6 +58,10 @@ bench: deps
 	@tools/setup-deps --bench >/dev/null
 	$(MAKE) modules
 	tools/bench
+
+N ?= 200
+boot-stress: deps
+	tools/boot-stress $(N) $(BOOT_ARGS)
 
 kunit-kcsan: deps
 	tools/kunit kcsan

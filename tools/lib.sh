@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# lib.sh - sourced by the runners in tools/: where things are, which kernel,
+# and how a kernel console is read.  One copy of each rule:
+#   ROOT KVER PCSLAB_CACHE KSRC   paths and the target kernel release
+#   KERNEL_REPORT_RE              every console line that fails a run
+#   boot_death LOG MARKER         did the guest die before MARKER?
+#
+# shellcheck shell=sh
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PCSLAB_CACHE=${PCSLAB_CACHE:-$HOME/.cache/pcslab}
+KSRC=${KSRC:-$PCSLAB_CACHE/linux-source-6.12}
+KVER=${KVER:-$(ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null |
+	sort -V | tail -n1 | sed 's|.*/linux-headers-||')}
+
+# A kernel report of any kind: warnings, oopses, panics, lockdep, KASAN,
+# KCSAN, KFENCE, UBSAN, kmemleak, atomic-sleep and hung-task reports.
+KERNEL_REPORT_RE='WARNING:|BUG:|Oops|Kernel panic|general protection fault|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|UBSAN:|unreferenced object|sleeping function called|scheduling while atomic|INFO: task .* blocked'
+
+# boot_death LOG MARKER: if the console in LOG shows the kernel dying (an
+# oops or a panic) before the first line containing MARKER, print
+# "<kind> at <symbol>" (e.g. "int3 at run_timer_softirq+0xd7/0xf0") and
+# succeed; otherwise print nothing and fail.  Runners boot once more on
+# success: a death before the tests began cannot be the tests' doing
+# (under MTTCG, a vCPU can execute the int3 of a static-key text poke
+# that already finished).  Deaths after MARKER stay failures.
+boot_death() {
+	tr -d '\r' < "$1" | awk -v marker="$2" '
+		index($0, marker) { exit }
+		!kind && /Oops: |Kernel panic - not syncing/ {
+			kind = $0
+			if (match(kind, /Oops: [a-z0-9 ]+/))
+				kind = substr(kind, RSTART + 6, RLENGTH - 6)
+			else
+				kind = "panic"
+		}
+		kind && !sym && /RIP: [0-9a-f]+:/ {
+			sym = $0
+			sub(/.*RIP: [0-9a-f]+:/, "", sym)
+			sub(/[ \t].*/, "", sym)
+		}
+		/Kernel panic - not syncing/ { died = 1 }
+		END {
+			if (!died)
+				exit 1
+			printf "%s at %s\n", kind, sym ? sym : "unknown"
+		}'
+}
