@@ -811,6 +811,76 @@ static void cache_capacity_boundaries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_REMOTE), 6UL);
 }
 
+/*
+ * R1: one csd per owner may be queued once.  With the owner's interrupts
+ * off its kick cannot run; the freer crosses the kick threshold twice (a
+ * drain in between resets the depth).  Only the first crossing may send;
+ * the second finds kick_scheduled set and leaves the csd alone.
+ */
+struct kick_twice {
+	struct pcslab_cache *c;
+	void *objs[2];
+	unsigned int owner;
+	call_single_data_t csd;
+	atomic_t done;
+	unsigned long kicks_after_first, kicks_after_second;
+	int scheduled_after_second;
+};
+
+static void kick_twice_fn(void *info)	/* hardirq on the freeing CPU */
+{
+	struct kick_twice *k = info;
+
+	pcslab_free(k->c, k->objs[0]);		/* depth 1 = threshold: kick */
+	k->kicks_after_first = total(k->c, PCSLAB_STAT_KICK);
+	pcslab_drain_cpu(k->c, k->owner);	/* depth back to 0 */
+	pcslab_free(k->c, k->objs[1]);		/* threshold again */
+	k->kicks_after_second = total(k->c, PCSLAB_STAT_KICK);
+	k->scheduled_after_second =
+		atomic_read(&per_cpu_ptr(k->c->cpu, k->owner)->kick_scheduled);
+	atomic_set(&k->done, 1);
+}
+
+static void cache_kick_queued_once(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct kick_twice *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
+	struct pcslab_cpu *pc;
+	unsigned long flags;
+	unsigned int cpu, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	k->c = c;
+	pcslab_cache_set_policy(c, 1000);
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_queue_capacity(c, 2), 0);
+	migrate_disable();
+	cpu = other_cpu(test);
+	k->owner = raw_smp_processor_id();
+	pc = per_cpu_ptr(c->cpu, k->owner);
+	k->objs[0] = pcslab_alloc(c, GFP_KERNEL);
+	k->objs[1] = pcslab_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, k->objs[0]);
+	KUNIT_ASSERT_NOT_NULL(test, k->objs[1]);
+	INIT_CSD(&k->csd, kick_twice_fn, k);
+	local_irq_save(flags);
+	if (!smp_call_function_single_async(cpu, &k->csd))
+		while (!atomic_read(&k->done))
+			cpu_relax();
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->kicks_inflight), 1);
+	local_irq_restore(flags);	/* the one kick runs now */
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, atomic_read(&k->done), 1);
+	KUNIT_EXPECT_EQ(test, k->kicks_after_first, 1UL);
+	KUNIT_EXPECT_EQ(test, k->kicks_after_second, 1UL);
+	KUNIT_EXPECT_EQ(test, k->scheduled_after_second, 1);
+	for (i = 0; i < 100 && atomic_read(&c->kicks_inflight); i++)
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->kicks_inflight), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pc->kick_scheduled), 0);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+}
+
 static void cache_idle_owner_flush_and_destroy_drain(struct kunit *test)
 {
 	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
@@ -1084,6 +1154,7 @@ static struct kunit_case pcslab_cache_cases[] = {
 	KUNIT_CASE(cache_destroy_with_live_objects),
 	KUNIT_CASE(cache_remote_free_and_drain),
 	KUNIT_CASE(cache_capacity_boundaries),
+	KUNIT_CASE(cache_kick_queued_once),
 	KUNIT_CASE(cache_tick_drain_resets_pending),
 	KUNIT_CASE(cache_shrinker_releases),
 	KUNIT_CASE(cache_idle_owner_flush_and_destroy_drain),

@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/topology.h>
+#include <linux/wait_bit.h>
 #include <kunit/resource.h>
 #include <kunit/static_stub.h>
 #include <kunit/test-bug.h>
@@ -439,16 +440,31 @@ static void pcslab_arm_idle_flush(struct pcslab_cache *cache)
 			   msecs_to_jiffies(READ_ONCE(cache->idle_flush_ms)));
 }
 
+/* A kick IPI finished or was never sent: destroy may be waiting. */
+static void pcslab_kick_done(struct pcslab_cache *cache)
+{
+	/* Fully ordered: the drain before it is done when destroy sees 0. */
+	if (atomic_dec_and_test(&cache->kicks_inflight))
+		wake_up_var(&cache->kicks_inflight);
+}
+
 /*
  * Ask the owner to drain now, by IPI (irq_work_queue_on() is not exported
- * to modules).  If a kick is already in flight the owner drains anyway.
+ * to modules).  The kernel leaves serialising one csd to its users, and
+ * several senders (or an interrupt on a sender) can cross the threshold
+ * together: whoever sets kick_scheduled sends, as skb_attempt_defer_free()
+ * does with defer_ipi_scheduled; the kick function clears it.
  */
 static void pcslab_kick(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 			unsigned int depth)
 {
+	if (atomic_read(&pc->kick_scheduled) ||
+	    atomic_xchg(&pc->kick_scheduled, 1))
+		return;
 	atomic_inc(&cache->kicks_inflight);
 	if (smp_call_function_single_async(pc->cpu, &pc->kick)) {
-		atomic_dec(&cache->kicks_inflight);
+		atomic_set(&pc->kick_scheduled, 0);
+		pcslab_kick_done(cache);
 		return;
 	}
 	pcslab_stat(cache, PCSLAB_STAT_KICK);
@@ -489,7 +505,7 @@ static void pcslab_free_remote(struct pcslab_cache *cache,
 		depth = pcslab_remote_push(&pc->remote, obj, capacity, &first);
 		if (depth) {
 			pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
-			if (depth == pcslab_kick_threshold(capacity))
+			if (depth >= pcslab_kick_threshold(capacity))
 				pcslab_kick(cache, pc, depth);
 			if (first)
 				pcslab_arm_idle_flush(cache);
@@ -619,9 +635,14 @@ static void pcslab_kick_fn(void *info)
 	struct pcslab_cpu *pc = info;
 	struct pcslab_cache *cache = pc->cache;
 
+	/*
+	 * The csd was unlocked before this call; clearing the flag first lets
+	 * a push that lands during the drain below kick again.
+	 */
+	atomic_set(&pc->kick_scheduled, 0);
 	pcslab_drain_cpu(cache, pc->cpu);
 	/* Last touch of the cache: destroy may free it right after. */
-	atomic_dec(&cache->kicks_inflight);
+	pcslab_kick_done(cache);
 }
 
 /* Return remote frees whose owner stopped allocating and freeing. */
@@ -990,6 +1011,7 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 		pcslab_drain_state_init(&pc->drain);
 		pc->cpu = cpu;
 		pc->cache = cache;
+		atomic_set(&pc->kick_scheduled, 0);
 		INIT_CSD(&pc->kick, pcslab_kick_fn, pc);
 		pcslab_remote_init(&pc->remote);
 	}
@@ -1048,8 +1070,8 @@ unsigned long pcslab_cache_destroy(struct pcslab_cache *cache)
 	/* Senders that saw the cache alive have pushed and kicked by now. */
 	synchronize_rcu();
 	cancel_delayed_work_sync(&cache->idle_flush);
-	while (atomic_read(&cache->kicks_inflight))
-		usleep_range(1000, 2000);
+	wait_var_event(&cache->kicks_inflight,
+		       !atomic_read(&cache->kicks_inflight));
 	pcslab_shrink_cpus(cache, true);
 
 	for_each_possible_cpu(cpu) {

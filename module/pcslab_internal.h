@@ -67,10 +67,13 @@ struct pcslab_stats {
  * @drain: adaptive policy state.
  * @cpu: the CPU this belongs to.
  * @cache: back pointer for the kick IPI.
- * @kick: IPI (async call_single_data) that drains @remote on the owner
- *	when senders fill half of it.
  * @remote: objects freed by other CPUs; on its own cache line because
  *	remote freers write it while the owner works on the fields above.
+ * @kick_scheduled: 1 from the moment a sender claims @kick until the kick
+ *	function starts; only the sender that set it may queue @kick.
+ * @kick: IPI (async call_single_data) that drains @remote on the owner
+ *	when senders fill half of it.  The kernel requires its users to
+ *	serialise every use of one csd: @kick_scheduled does that.
  */
 struct pcslab_cpu {
 	spinlock_t lock;	/* see kernel-doc above */
@@ -82,8 +85,9 @@ struct pcslab_cpu {
 	struct pcslab_drain_state drain;
 	unsigned int cpu;
 	struct pcslab_cache *cache;
-	call_single_data_t kick;
 	struct pcslab_remote remote ____cacheline_aligned_in_smp;
+	atomic_t kick_scheduled;
+	call_single_data_t kick;
 };
 
 /**
@@ -97,7 +101,8 @@ struct pcslab_cpu {
  * @queue_capacity: remote queue bound per CPU.
  * @kasan: free objects are poisoned in KASAN's shadow (generic KASAN only).
  * @dead: set by destroy; later frees bypass queues and kicks.
- * @kicks_inflight: kick IPIs sent and not yet finished (destroy waits).
+ * @kicks_inflight: kick IPIs sent and not yet finished (destroy waits on
+ *	it with wait_var_event()).
  * @cpu: per-CPU state.
  * @stats: per-CPU event counters.
  * @idle_flush: drains queues whose owner stopped allocating.
