@@ -1,39 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcslab cache lifecycle: create, alloc/free (local and remote paths),
- * growth, empty-slab release, shrinker, idle-owner flush, CPU hotplug and
- * destroy.
- *
- * Each CPU's slabs and lists are guarded by that CPU's spinlock, always
- * taken with interrupts off so that alloc and free work from hardirq.  The
- * owner takes its own lock on every alloc and local free; anyone else takes
- * it only to drain a queue on the owner's behalf (idle flush, shrinker,
- * debugfs, hotplug, destroy) or to free directly when the owner's queue is
- * full or the owner is offline.  No path holds two of these locks.
+ * pcslab caches: create, destroy, tuning and the per-CPU numbers that
+ * debugfs and the tests read.  The paths an object takes are in alloc.c,
+ * slab growth in grow.c, reclaim in reclaim.c, CPU hotplug in hotplug.c,
+ * error reports in report.c; Documentation/pcslab.rst has the source map.
  */
-#include <linux/cpu.h>
+#define pr_fmt(fmt) "pcslab: " fmt
+
 #include <linux/cpumask.h>
 #include <linux/ctype.h>
-#include <linux/gfp.h>
-#include <linux/delay.h>
 #include <linux/kmemleak.h>
-#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
-#include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/topology.h>
 #include <linux/wait_bit.h>
-#include <kunit/resource.h>
-#include <kunit/static_stub.h>
-#include <kunit/test-bug.h>
 #include <kunit/visibility.h>
 
 #include "pcslab_internal.h"
-#include "pcslab_trace.h"
 
 #define PCSLAB_NAME_MAX		32
 
@@ -42,727 +28,6 @@ DEFINE_MUTEX(pcslab_caches_mutex);
 LIST_HEAD(pcslab_caches);
 /* Pages held by every cache, leaked ones included (debugfs "pages"). */
 atomic_long_t pcslab_pages = ATOMIC_LONG_INIT(0);
-
-static inline void pcslab_stat(struct pcslab_cache *cache,
-			       enum pcslab_stat_item item)
-{
-	this_cpu_inc(cache->stats->count[item]);
-}
-
-static inline void pcslab_stat_add(struct pcslab_cache *cache,
-				   enum pcslab_stat_item item,
-				   unsigned long n)
-{
-	this_cpu_add(cache->stats->count[item], n);
-}
-
-/*
- * A KUnit case that provokes errors registers a "pcslab_errors" resource;
- * count into it instead of printing, as lib/slub_kunit.c does.
- */
-static bool pcslab_kunit_count_error(void)
-{
-#if IS_ENABLED(CONFIG_KUNIT)
-	struct kunit *test = kunit_get_current_test();
-	struct kunit_resource *res;
-
-	if (!test)
-		return false;
-	res = kunit_find_named_resource(test, "pcslab_errors");
-	if (!res)
-		return false;
-	(*(int *)res->data)++;
-	kunit_put_resource(res);
-	return true;
-#else
-	return false;
-#endif
-}
-
-/* Count an error; print it (with a backtrace) once per cache and kind. */
-static void pcslab_report(struct pcslab_cache *cache,
-			  enum pcslab_stat_item kind, const void *obj,
-			  const char *what)
-{
-	pcslab_stat(cache, kind);
-	if (pcslab_kunit_count_error())
-		return;
-	if (test_and_set_bit(kind, &cache->reported))
-		return;
-	pr_err("pcslab: cache %s: %s (object %p); further reports of this kind are counted in stats only\n",
-	       cache->name, what, obj);
-	dump_stack();
-}
-
-#ifdef CONFIG_KASAN_GENERIC
-/* Exported (GPL) by mm/kasan, declared only in its private header. */
-void kasan_poison(const void *addr, size_t size, u8 value, bool init);
-#define PCSLAB_KASAN_FREE	0xFB	/* KASAN_SLAB_FREE: "use-after-free" */
-
-/*
- * Free objects are poisoned from @from to the end so that KASAN reports a
- * use after free; a queued object keeps its first word (the llist link)
- * accessible until the drain takes it off the queue.
- */
-static void pcslab_kasan_poison(struct pcslab_cache *cache, void *obj,
-				size_t from)
-{
-	if (cache->kasan)
-		kasan_poison(obj + from, cache->geo.obj_size - from,
-			     PCSLAB_KASAN_FREE, false);
-}
-
-static void pcslab_kasan_unpoison(struct pcslab_cache *cache, void *obj)
-{
-	if (cache->kasan)
-		kasan_poison(obj, cache->geo.obj_size, 0, false);
-}
-#else
-static inline void pcslab_kasan_poison(struct pcslab_cache *cache, void *obj,
-				       size_t from) { }
-static inline void pcslab_kasan_unpoison(struct pcslab_cache *cache, void *obj) { }
-#endif
-
-static void pcslab_wipe(struct pcslab_cache *cache, void *obj, size_t len)
-{
-	if (cache->flags & PCSLAB_ZERO_ON_FREE)
-		memset(obj, 0, len);
-	else if (cache->flags & PCSLAB_POISON)
-		memset(obj, PCSLAB_POISON_BYTE, len);
-}
-
-static void pcslab_free_slab_pages(struct pcslab_cache *cache,
-				   struct pcslab_slab *slab)
-{
-	trace_pcslab_slab_free(cache->name, slab->cpu, cache->geo.order);
-	pcslab_slab_clear_owner_tag(slab, &cache->geo);
-	free_pages((unsigned long)slab, cache->geo.order);
-	atomic_long_sub(1L << cache->geo.order, &pcslab_pages);
-	pcslab_stat(cache, PCSLAB_STAT_SLAB_FREE);
-}
-
-/*
- * Release empty slabs of @pc beyond @keep.  Lock held.  Empty slabs sit
- * on the partial list, moved to its tail when they empty, so the walk
- * from the tail finds them first.
- */
-static unsigned int pcslab_trim_locked(struct pcslab_cache *cache,
-				       struct pcslab_cpu *pc, unsigned int keep)
-{
-	struct pcslab_slab *slab, *tmp;
-	unsigned int freed = 0;
-
-	list_for_each_entry_safe_reverse(slab, tmp, &pc->partial, list) {
-		if (pc->nr_empty <= keep)
-			break;
-		if (slab->nr_free != slab->nr_objects)
-			continue;
-		list_del(&slab->list);
-		pc->nr_empty--;
-		pc->nr_slabs--;
-		pcslab_free_slab_pages(cache, slab);
-		freed++;
-	}
-	return freed;
-}
-
-static unsigned int pcslab_reserve(struct pcslab_cache *cache,
-				   struct pcslab_cpu *pc)
-{
-	if (READ_ONCE(cache->dead) || !cpu_online(pc->cpu))
-		return 0;
-	return PCSLAB_CPU_RESERVE;
-}
-
-/* Put a slot back into its bitmap and fix the slab's list.  Lock held. */
-static enum pcslab_put_result pcslab_put_locked(struct pcslab_cache *cache,
-						struct pcslab_cpu *pc,
-						struct pcslab_slab *slab,
-						unsigned int idx)
-{
-	lockdep_assert_held(&pc->lock);
-	if (pcslab_slab_put(slab, idx) != PCSLAB_PUT_OK)
-		return PCSLAB_PUT_DOUBLE;
-	pc->nr_inuse--;
-	if (slab->nr_free == slab->nr_objects) {
-		/*
-		 * Empty: beyond the reserve it goes; else to the tail, behind
-		 * slabs in use, unless it is the only one (a single object
-		 * allocated and freed over and over moves no list entry).
-		 */
-		pc->nr_empty++;
-		if (pc->nr_empty > pcslab_reserve(cache, pc)) {
-			list_del(&slab->list);
-			pc->nr_empty--;
-			pc->nr_slabs--;
-			pcslab_free_slab_pages(cache, slab);
-		} else if (!list_is_singular(&pc->partial)) {
-			list_move_tail(&slab->list, &pc->partial);
-		}
-	} else if (slab->nr_free == 1) {
-		list_move(&slab->list, &pc->partial);
-	}
-	return PCSLAB_PUT_OK;
-}
-
-/*
- * Phase two of a drain: the list was detached with llist_del_all(); put
- * every object back under the owner's lock.  Lock held.
- */
-static unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
-					struct pcslab_cpu *pc)
-{
-	struct llist_node *list, *pos, *next;
-	unsigned int n;
-
-	lockdep_assert_held(&pc->lock);
-	list = pcslab_remote_take(&pc->remote, &n);
-	if (!list)
-		return 0;
-	llist_for_each_safe(pos, next, list) {
-		void *obj = pos;
-		/* validated at push time: the mask is enough */
-		struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
-		int idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
-
-		/* The link word is the only part the wipe did not cover. */
-		pcslab_wipe(cache, obj, sizeof(struct llist_node));
-		pcslab_kasan_poison(cache, obj, 0);
-		pcslab_slab_clear_queued(slab, idx);
-		if (pcslab_put_locked(cache, pc, slab, idx) != PCSLAB_PUT_OK)
-			pcslab_report(cache, PCSLAB_STAT_DOUBLE_FREE, obj,
-				      "double free (queued remotely and freed locally)");
-	}
-	pcslab_stat(cache, PCSLAB_STAT_DRAIN);
-	pcslab_stat_add(cache, PCSLAB_STAT_DRAINED_OBJECTS, n);
-	trace_pcslab_drain(cache->name, pc->cpu, n,
-			   pcslab_drain_level(&pc->drain,
-					      READ_ONCE(cache->fixed_level)));
-	return n;
-}
-
-/*
- * The owner's tick, on every local alloc and free: one read of the queue
- * depth, one step of the drain policy, a drain if the level is reached.
- */
-static void pcslab_tick(struct pcslab_cache *cache, struct pcslab_cpu *pc)
-{
-	unsigned int pending = atomic_read(&pc->remote.pending);
-	unsigned int level;
-	int moved;
-
-	level = pcslab_policy_tick(&pc->drain, READ_ONCE(cache->fixed_level),
-				   pending, READ_ONCE(cache->queue_capacity),
-				   &moved);
-	if (unlikely(moved)) {
-		/* adjacent levels differ by a factor of two */
-		pcslab_stat(cache, moved > 0 ? PCSLAB_STAT_LEVEL_UP :
-					       PCSLAB_STAT_LEVEL_DOWN);
-		trace_pcslab_level_change(cache->name, pc->cpu,
-					  moved > 0 ? level / 2 : level * 2,
-					  level, pending);
-	}
-	if (pending && pending >= level)
-		pcslab_drain_locked(cache, pc);
-}
-
-/* Take the first free object of this CPU's slabs.  Lock held. */
-static void *pcslab_take_locked(struct pcslab_cache *cache,
-				struct pcslab_cpu *pc)
-{
-	struct pcslab_slab *slab;
-	void *obj;
-
-	slab = list_first_entry_or_null(&pc->partial, struct pcslab_slab, list);
-	if (!slab)
-		return NULL;
-	if (slab->nr_free == slab->nr_objects)
-		pc->nr_empty--;
-	obj = pcslab_slab_take(slab, &cache->geo);
-	if (!slab->nr_free)
-		list_move(&slab->list, &pc->full);
-	pc->nr_inuse++;
-	return obj;
-}
-
-/* Format a new slab's objects the way free objects look in this cache. */
-static void pcslab_prepare_slab_objects(struct pcslab_cache *cache,
-					struct pcslab_slab *slab)
-{
-	unsigned int i;
-
-	for (i = 0; i < cache->geo.nr_objects; i++) {
-		void *obj = pcslab_slab_obj(slab, &cache->geo, i);
-
-		if (cache->ctor)
-			cache->ctor(obj);
-		else
-			pcslab_wipe(cache, obj, cache->geo.obj_size);
-		pcslab_kasan_poison(cache, obj, 0);
-	}
-}
-
-/**
- * pcslab_alloc_slab_pages - get the pages for a new slab.
- * @cache: the cache.
- * @gfp: the caller's allocation flags.
- *
- * Its own function so KUnit can make it fail (a static stub).
- *
- * Return: the first page of a 2^order block, or NULL.
- */
-VISIBLE_IF_KUNIT struct page *pcslab_alloc_slab_pages(struct pcslab_cache *cache,
-						      gfp_t gfp)
-{
-	KUNIT_STATIC_STUB_REDIRECT(pcslab_alloc_slab_pages, cache, gfp);
-	return alloc_pages_node(numa_mem_id(), gfp & ~(__GFP_ZERO | __GFP_COMP),
-				cache->geo.order);
-}
-EXPORT_SYMBOL_IF_KUNIT(pcslab_alloc_slab_pages);
-
-/* Slow path: no free object on this CPU, even after a drain. */
-static void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp)
-{
-	struct pcslab_slab *slab;
-	struct pcslab_cpu *pc;
-	unsigned long flags;
-	struct page *page;
-	void *obj;
-
-	page = pcslab_alloc_slab_pages(cache, gfp);
-	if (!page)
-		return NULL;
-	slab = page_address(page);
-	atomic_long_add(1L << cache->geo.order, &pcslab_pages);
-	pcslab_prepare_slab_objects(cache, slab);
-
-	local_irq_save(flags);
-	pc = this_cpu_ptr(cache->cpu);
-	pcslab_slab_init(slab, &cache->geo, cache, pc->cpu);
-	spin_lock(&pc->lock);
-	list_add(&slab->list, &pc->partial);
-	pc->nr_slabs++;
-	obj = pcslab_slab_take(slab, &cache->geo);
-	pc->nr_inuse++;
-	spin_unlock(&pc->lock);
-	pcslab_stat(cache, PCSLAB_STAT_SLAB_NEW);
-	pcslab_stat(cache, PCSLAB_STAT_ALLOC_SLOWPATH);
-	trace_pcslab_slab_new(cache->name, pc->cpu, cache->geo.order);
-	local_irq_restore(flags);
-	return obj;
-}
-
-/* Check the poison of an object being handed out, then apply @gfp. */
-static void pcslab_prepare_object(struct pcslab_cache *cache, void *obj,
-				  gfp_t gfp)
-{
-	pcslab_kasan_unpoison(cache, obj);
-	if (cache->flags & PCSLAB_POISON) {
-		const u8 *bad = memchr_inv(obj, PCSLAB_POISON_BYTE,
-					   cache->geo.obj_size);
-
-		if (bad)
-			pcslab_report(cache, PCSLAB_STAT_POISON_CORRUPT, obj,
-				      "object written after free (poison overwritten)");
-	}
-	if ((gfp & __GFP_ZERO) && !(cache->flags & PCSLAB_ZERO_ON_FREE))
-		memset(obj, 0, cache->size);
-	kmemleak_alloc(obj, cache->size, 1, gfp);
-}
-
-/**
- * pcslab_alloc - allocate an object.
- * @cache: the cache.
- * @gfp: allocation flags; %__GFP_ZERO zeroes the object, and the call only
- *	sleeps (to get a new slab) if @gfp allows it.  %GFP_ATOMIC works in
- *	any context, hardirq included.
- *
- * Takes the first free object of the current CPU's slabs; if there is
- * none, drains the CPU's remote queue, and failing that adds a slab.
- *
- * Return: the object, or NULL if no memory could be had.
- */
-void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp)
-{
-	struct pcslab_cpu *pc;
-	unsigned long flags;
-	void *obj;
-
-	might_alloc(gfp);
-	local_irq_save(flags);
-	pc = this_cpu_ptr(cache->cpu);
-	spin_lock(&pc->lock);
-	pcslab_tick(cache, pc);
-	obj = pcslab_take_locked(cache, pc);
-	if (!obj && pcslab_drain_locked(cache, pc))
-		obj = pcslab_take_locked(cache, pc);
-	spin_unlock(&pc->lock);
-	local_irq_restore(flags);
-
-	if (!obj)
-		obj = pcslab_alloc_new_slab(cache, gfp);
-	if (!obj) {
-		pcslab_stat(cache, PCSLAB_STAT_ALLOC_FAIL);
-		return NULL;
-	}
-	pcslab_stat(cache, PCSLAB_STAT_ALLOC);
-	pcslab_prepare_object(cache, obj, gfp);
-	return obj;
-}
-EXPORT_SYMBOL_GPL(pcslab_alloc);
-
-/* Free on the owner CPU: interrupts off, current CPU owns @slab. */
-static void pcslab_free_local(struct pcslab_cache *cache,
-			      struct pcslab_slab *slab, unsigned int idx,
-			      void *obj)
-{
-	struct pcslab_cpu *pc = this_cpu_ptr(cache->cpu);
-	bool ok = false;
-
-	spin_lock(&pc->lock);
-	pcslab_tick(cache, pc);
-	if (!test_bit(idx, slab->free_map) && !pcslab_slab_is_queued(slab, idx)) {
-		pcslab_wipe(cache, obj, cache->geo.obj_size);
-		pcslab_kasan_poison(cache, obj, 0);
-		ok = pcslab_put_locked(cache, pc, slab, idx) == PCSLAB_PUT_OK;
-	}
-	spin_unlock(&pc->lock);
-	if (ok)
-		pcslab_stat(cache, PCSLAB_STAT_FREE_LOCAL);
-	else
-		pcslab_report(cache, PCSLAB_STAT_DOUBLE_FREE, obj, "double free");
-}
-
-/* The first remote free into an empty queue schedules the idle flush. */
-static void pcslab_arm_idle_flush(struct pcslab_cache *cache)
-{
-	queue_delayed_work(system_wq, &cache->idle_flush,
-			   msecs_to_jiffies(READ_ONCE(cache->idle_flush_ms)));
-}
-
-/* A kick IPI finished or was never sent: destroy may be waiting. */
-static void pcslab_kick_done(struct pcslab_cache *cache)
-{
-	/* Fully ordered: the drain before it is done when destroy sees 0. */
-	if (atomic_dec_and_test(&cache->kicks_inflight))
-		wake_up_var(&cache->kicks_inflight);
-}
-
-/*
- * Ask the owner to drain now, by IPI (irq_work_queue_on() is not exported
- * to modules).  The kernel leaves serialising one csd to its users, and
- * several senders (or an interrupt on a sender) can cross the threshold
- * together: whoever sets kick_scheduled sends, as skb_attempt_defer_free()
- * does with defer_ipi_scheduled; the kick function clears it.
- */
-static void pcslab_kick(struct pcslab_cache *cache, struct pcslab_cpu *pc,
-			unsigned int depth)
-{
-	if (atomic_read(&pc->kick_scheduled) ||
-	    atomic_xchg(&pc->kick_scheduled, 1))
-		return;
-	atomic_inc(&cache->kicks_inflight);
-	if (smp_call_function_single_async(pc->cpu, &pc->kick)) {
-		atomic_set(&pc->kick_scheduled, 0);
-		pcslab_kick_done(cache);
-		return;
-	}
-	pcslab_stat(cache, PCSLAB_STAT_KICK);
-	trace_pcslab_kick(cache->name, pc->cpu, depth);
-}
-
-/* Free from a CPU that does not own @slab: preemption off. */
-static void pcslab_free_remote(struct pcslab_cache *cache,
-			       struct pcslab_slab *slab, unsigned int idx,
-			       void *obj)
-{
-	unsigned int owner = slab->cpu;
-	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, owner);
-	enum pcslab_put_result res;
-	unsigned long flags;
-	unsigned int capacity;
-	bool first;
-	int depth;
-
-	/* Claim the slot before writing to it, so a second free cannot. */
-	if (pcslab_slab_is_free_racy(slab, idx) ||
-	    !pcslab_slab_mark_queued(slab, idx)) {
-		pcslab_report(cache, PCSLAB_STAT_DOUBLE_FREE, obj,
-			      "double free (remote)");
-		return;
-	}
-	pcslab_wipe(cache, obj, cache->geo.obj_size);
-
-	/*
-	 * An offline owner cannot drain, and a dead cache must not get kicks
-	 * or work queued: both take the direct path below.  An owner seen
-	 * online here cannot finish going offline before we return, as
-	 * preemption is off and CPU teardown runs under stop_machine.
-	 */
-	if (!READ_ONCE(cache->dead) && cpu_online(owner)) {
-		pcslab_kasan_poison(cache, obj, sizeof(struct llist_node));
-		capacity = READ_ONCE(cache->queue_capacity);
-		depth = pcslab_remote_push(&pc->remote, obj, capacity, &first);
-		if (depth) {
-			pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
-			if (depth >= pcslab_kick_threshold(capacity))
-				pcslab_kick(cache, pc, depth);
-			if (first)
-				pcslab_arm_idle_flush(cache);
-			return;
-		}
-		/* At capacity: never fail, never spin; free it ourselves. */
-		pcslab_stat(cache, PCSLAB_STAT_REMOTE_FULL);
-		trace_pcslab_remote_full(cache->name, owner, capacity);
-	}
-
-	spin_lock_irqsave(&pc->lock, flags);
-	pcslab_kasan_poison(cache, obj, 0);
-	pcslab_slab_clear_queued(slab, idx);
-	res = pcslab_put_locked(cache, pc, slab, idx);
-	spin_unlock_irqrestore(&pc->lock, flags);
-	if (res == PCSLAB_PUT_OK)
-		pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
-	else
-		pcslab_report(cache, PCSLAB_STAT_DOUBLE_FREE, obj,
-			      "double free (remote, direct)");
-}
-
-static void pcslab_free_slot(struct pcslab_cache *cache,
-			     struct pcslab_slab *slab, void *obj)
-{
-	unsigned long flags;
-	int idx;
-
-	idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
-	if (idx < 0) {
-		pcslab_report(cache, PCSLAB_STAT_INVALID_FREE, obj,
-			      "invalid free of a pointer inside a slab that is not an object start");
-		return;
-	}
-	kmemleak_free(obj);
-	/*
-	 * Only the owner's own lock needs interrupts off (an interrupt on this
-	 * CPU may take it too); the remote push is lock-free and irq-safe, so
-	 * the remote path only pins the CPU.
-	 */
-	preempt_disable();
-	if (slab->cpu == smp_processor_id()) {
-		local_irq_save(flags);
-		pcslab_free_local(cache, slab, idx, obj);
-		local_irq_restore(flags);
-	} else {
-		pcslab_free_remote(cache, slab, idx, obj);
-	}
-	preempt_enable();
-}
-
-/**
- * pcslab_free - free an object.
- * @cache: the cache it was allocated from.
- * @obj: the object; NULL is a no-op.
- *
- * Works from any CPU and any context and never fails.  On the owning CPU
- * the object goes straight back to its slab; elsewhere it is queued for
- * the owner without taking a lock.  A pointer that is not an object of
- * @cache, or an object already free, is counted (stats ``invalid_free`` /
- * ``double_free``), reported once per cache, and otherwise ignored.
- */
-void pcslab_free(struct pcslab_cache *cache, void *obj)
-{
-	struct pcslab_slab *slab;
-
-	if (!obj)
-		return;
-	slab = pcslab_obj_to_slab_of(obj, &cache->geo);
-	if (!slab || slab->cache != cache) {
-		pcslab_report(cache, PCSLAB_STAT_INVALID_FREE, obj,
-			      "invalid free of a pointer not allocated from this cache");
-		return;
-	}
-	pcslab_free_slot(cache, slab, obj);
-}
-EXPORT_SYMBOL_GPL(pcslab_free);
-
-/**
- * pcslab_free_obj - free an object without naming its cache.
- * @obj: an object from any pcslab cache; NULL is a no-op.
- *
- * Same as pcslab_free() with the cache found from the slab header.  This
- * is what ``__free(pcslab_obj)`` calls.  A pointer that is not a pcslab
- * object is reported with pr_err (once) and ignored.
- */
-void pcslab_free_obj(void *obj)
-{
-	struct pcslab_slab *slab;
-
-	if (!obj)
-		return;
-	slab = pcslab_obj_to_slab(obj);
-	if (!slab) {
-		pr_err_once("pcslab: %s() of %p, which is not a pcslab object\n",
-			    __func__, obj);
-		return;
-	}
-	pcslab_free_slot(slab->cache, slab, obj);
-}
-EXPORT_SYMBOL_GPL(pcslab_free_obj);
-
-/**
- * pcslab_drain_cpu - drain one CPU's remote queue from any CPU.
- * @cache: the cache.
- * @cpu: the owner whose queue to drain.
- *
- * Return: objects returned to their slabs.
- */
-unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu)
-{
-	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
-	unsigned long flags;
-	unsigned int n;
-
-	spin_lock_irqsave(&pc->lock, flags);
-	n = pcslab_drain_locked(cache, pc);
-	pcslab_trim_locked(cache, pc, pcslab_reserve(cache, pc));
-	spin_unlock_irqrestore(&pc->lock, flags);
-	return n;
-}
-EXPORT_SYMBOL_IF_KUNIT(pcslab_drain_cpu);
-
-/* IPI on the owner: senders filled half its queue. */
-static void pcslab_kick_fn(void *info)
-{
-	struct pcslab_cpu *pc = info;
-	struct pcslab_cache *cache = pc->cache;
-
-	/*
-	 * The csd was unlocked before this call; clearing the flag first lets
-	 * a push that lands during the drain below kick again.
-	 */
-	atomic_set(&pc->kick_scheduled, 0);
-	pcslab_drain_cpu(cache, pc->cpu);
-	/* Last touch of the cache: destroy may free it right after. */
-	pcslab_kick_done(cache);
-}
-
-/* Return remote frees whose owner stopped allocating and freeing. */
-static void pcslab_idle_flush_fn(struct work_struct *work)
-{
-	struct pcslab_cache *cache = container_of(to_delayed_work(work),
-						  struct pcslab_cache,
-						  idle_flush);
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
-
-		if (atomic_read(&pc->remote.pending) &&
-		    pcslab_drain_cpu(cache, cpu)) {
-			this_cpu_inc(cache->stats->count[PCSLAB_STAT_IDLE_FLUSH]);
-			cond_resched();
-		}
-	}
-}
-
-/**
- * pcslab_cache_drain - return every queued remote free to its slab now.
- * @cache: the cache.
- *
- * Return: the number of objects drained.
- */
-unsigned long pcslab_cache_drain(struct pcslab_cache *cache)
-{
-	unsigned long n = 0;
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu)
-		n += pcslab_drain_cpu(cache, cpu);
-	return n;
-}
-EXPORT_SYMBOL_GPL(pcslab_cache_drain);
-
-static unsigned long pcslab_shrink_cpus(struct pcslab_cache *cache, bool all)
-{
-	unsigned long freed = 0;
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
-		unsigned long flags;
-
-		unsigned int before;
-
-		spin_lock_irqsave(&pc->lock, flags);
-		before = pc->nr_slabs;
-		/* the drain itself releases slabs that empty beyond the reserve */
-		pcslab_drain_locked(cache, pc);
-		pcslab_trim_locked(cache, pc, all ? 0 : pcslab_reserve(cache, pc));
-		freed += before - pc->nr_slabs;
-		spin_unlock_irqrestore(&pc->lock, flags);
-	}
-	return freed;
-}
-
-/**
- * pcslab_cache_shrink - drain every queue and release every empty slab.
- * @cache: the cache.
- *
- * Unlike memory pressure (the shrinker), this also gives back the per-CPU
- * reserve of empty slabs.
- *
- * Return: the number of slabs released.
- */
-unsigned long pcslab_cache_shrink(struct pcslab_cache *cache)
-{
-	return pcslab_shrink_cpus(cache, true);
-}
-EXPORT_SYMBOL_GPL(pcslab_cache_shrink);
-
-static unsigned long pcslab_shrink_count(struct shrinker *shrinker,
-					 struct shrink_control *sc)
-{
-	struct pcslab_cache *cache = shrinker->private_data;
-	unsigned long count = 0;
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
-		/* An estimate is all the shrinker needs; no lock. */
-		unsigned int empty = data_race(pc->nr_empty);
-		unsigned int keep = pcslab_reserve(cache, pc);
-
-		count += atomic_read(&pc->remote.pending);
-		if (empty > keep)
-			count += (empty - keep) * cache->geo.nr_objects;
-	}
-	return count;
-}
-
-static unsigned long pcslab_shrink_scan(struct shrinker *shrinker,
-					struct shrink_control *sc)
-{
-	struct pcslab_cache *cache = shrinker->private_data;
-	unsigned long freed;
-
-	freed = pcslab_shrink_cpus(cache, false) * cache->geo.nr_objects;
-	return freed ? freed : SHRINK_STOP;
-}
-
-/**
- * pcslab_cpu_dead - a CPU went offline: strand nothing on it.
- * @cache: the cache.
- * @cpu: the dead CPU.
- *
- * Its queue is drained and its empty slabs released.  Slabs with live
- * objects stay on the CPU's lists; frees to them take the owner lock
- * directly until the CPU comes back and allocates from them again.
- */
-void pcslab_cpu_dead(struct pcslab_cache *cache, unsigned int cpu)
-{
-	/* Any sender that saw the CPU online has finished its push. */
-	synchronize_rcu();
-	pcslab_drain_cpu(cache, cpu);
-}
 
 /**
  * pcslab_stat_cpu - read one statistic of one CPU.
@@ -787,7 +52,7 @@ unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
 		return atomic_read(&pc->remote.pending);
 	default:
 		/* racy read of another CPU's counter, see above */
-		return data_race(per_cpu_ptr(cache->stats, cpu)->count[item]);
+		return data_race(pc->stat[item]);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_stat_cpu);
@@ -936,7 +201,6 @@ static struct pcslab_cache *pcslab_find_locked(const char *name)
 
 static void pcslab_cache_free(struct pcslab_cache *cache)
 {
-	free_percpu(cache->stats);
 	free_percpu(cache->cpu);
 	kfree(cache->name);
 	kfree(cache);
@@ -986,9 +250,8 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 		return ERR_PTR(-ENOMEM);
 	cache->name = kstrdup(name, GFP_KERNEL);
 	cache->cpu = alloc_percpu(struct pcslab_cpu);
-	cache->stats = alloc_percpu(struct pcslab_stats);
 	cache->shrinker = shrinker_alloc(0, "pcslab-%s", name);
-	if (!cache->name || !cache->cpu || !cache->stats || !cache->shrinker) {
+	if (!cache->name || !cache->cpu || !cache->shrinker) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -999,7 +262,10 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 	cache->fixed_level = PCSLAB_DRAIN_ADAPTIVE;
 	cache->queue_capacity = PCSLAB_DEFAULT_QUEUE;
 	/* kasan_poison() works on 8-byte granules */
-	cache->kasan = IS_ALIGNED(geo.obj_size, 8) && IS_ALIGNED(geo.data_offset, 8);
+	cache->kasan = IS_ENABLED(CONFIG_KASAN_GENERIC) &&
+		       IS_ALIGNED(geo.obj_size, 8) && IS_ALIGNED(geo.data_offset, 8);
+	cache->hooks = cache->kasan || IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) ||
+		       (flags & (PCSLAB_ZERO_ON_FREE | PCSLAB_POISON));
 	INIT_DELAYED_WORK(&cache->idle_flush, pcslab_idle_flush_fn);
 	cache->idle_flush_ms = PCSLAB_IDLE_FLUSH_MS;
 	for_each_possible_cpu(cpu) {
@@ -1015,9 +281,7 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 		INIT_CSD(&pc->kick, pcslab_kick_fn, pc);
 		pcslab_remote_init(&pc->remote);
 	}
-	cache->shrinker->count_objects = pcslab_shrink_count;
-	cache->shrinker->scan_objects = pcslab_shrink_scan;
-	cache->shrinker->private_data = cache;
+	pcslab_shrinker_init(cache);
 
 	mutex_lock(&pcslab_caches_mutex);
 	if (pcslab_find_locked(name)) {
@@ -1079,7 +343,7 @@ unsigned long pcslab_cache_destroy(struct pcslab_cache *cache)
 		slabs += pcslab_stat_cpu(cache, PCSLAB_STAT_SLABS, cpu);
 	}
 	if (live) {
-		pr_err("pcslab: cache %s destroyed with %lu objects still in use; their %lu slabs stay allocated\n",
+		pr_err("cache %s destroyed with %lu objects still in use; their %lu slabs stay allocated\n",
 		       cache->name, live, slabs);
 		kmemleak_not_leak(cache);
 		return live;
@@ -1088,3 +352,4 @@ unsigned long pcslab_cache_destroy(struct pcslab_cache *cache)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pcslab_cache_destroy);
+

@@ -14,6 +14,7 @@
 #include <linux/percpu.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 #include <pcslab.h>
 
@@ -50,16 +51,16 @@ enum pcslab_stat_item {
 
 extern const char *const pcslab_stat_names[PCSLAB_NR_STATS];
 
-struct pcslab_stats {
-	unsigned long count[PCSLAB_NR_EVENT_STATS];
-};
-
 /**
  * struct pcslab_cpu - one CPU's share of a cache.
- * @lock: protects everything above @remote, taken with interrupts off.
+ * @lock: protects everything from @partial to @stat, taken with
+ *	interrupts off.
  * @partial: slabs with a free object: partly used ones first, empty ones
  *	(kept up to the reserve) moved to the tail.
  * @full: slabs with no free object.
+ * @hot: the slab this CPU last allocated from or freed to, or NULL.  It
+ *	is live and on this CPU's lists (cleared before a slab is released),
+ *	so a free of a pointer inside it needs no further validation.
  * @nr_slabs: slabs on both lists.
  * @nr_empty: slabs with every object free.
  * @nr_inuse: objects of this CPU's slabs not free in their bitmap (in use
@@ -67,6 +68,9 @@ struct pcslab_stats {
  * @drain: adaptive policy state.
  * @cpu: the CPU this belongs to.
  * @cache: back pointer for the kick IPI.
+ * @stat: event counters.  Owner-side events (see pcslab_stat_locked())
+ *	are counted here by whoever holds @lock; freer-side events by the
+ *	counting CPU in its own instance with this_cpu_inc().
  * @remote: objects freed by other CPUs; on its own cache line because
  *	remote freers write it while the owner works on the fields above.
  * @kick_scheduled: 1 from the moment a sender claims @kick until the kick
@@ -78,11 +82,13 @@ struct pcslab_stats {
 struct pcslab_cpu {
 	spinlock_t lock;	/* see kernel-doc above */
 	struct list_head partial;
+	struct pcslab_slab *hot;
+	unsigned long nr_inuse;
+	struct pcslab_drain_state drain;
+	unsigned long stat[PCSLAB_NR_EVENT_STATS];
 	struct list_head full;
 	unsigned int nr_slabs;
 	unsigned int nr_empty;
-	unsigned long nr_inuse;
-	struct pcslab_drain_state drain;
 	unsigned int cpu;
 	struct pcslab_cache *cache;
 	struct pcslab_remote remote ____cacheline_aligned_in_smp;
@@ -100,11 +106,13 @@ struct pcslab_cpu {
  * @fixed_level: drain level, or %PCSLAB_DRAIN_ADAPTIVE.
  * @queue_capacity: remote queue bound per CPU.
  * @kasan: free objects are poisoned in KASAN's shadow (generic KASAN only).
+ * @hooks: some per-object work is due on alloc and free (wipe, poison,
+ *	KASAN, kmemleak); decided once at create so that a cache without
+ *	any pays one test per operation.
  * @dead: set by destroy; later frees bypass queues and kicks.
  * @kicks_inflight: kick IPIs sent and not yet finished (destroy waits on
  *	it with wait_var_event()).
- * @cpu: per-CPU state.
- * @stats: per-CPU event counters.
+ * @cpu: per-CPU state, counters included.
  * @idle_flush: drains queues whose owner stopped allocating.
  * @idle_flush_ms: its delay (%PCSLAB_IDLE_FLUSH_MS; tests may stretch it).
  * @shrinker: releases empty slabs and stranded queues under pressure.
@@ -121,10 +129,10 @@ struct pcslab_cache {
 	unsigned int fixed_level;
 	unsigned int queue_capacity;
 	bool kasan;
+	bool hooks;
 	bool dead;
 	atomic_t kicks_inflight;
 	struct pcslab_cpu __percpu *cpu;
-	struct pcslab_stats __percpu *stats;
 	struct delayed_work idle_flush;
 	unsigned int idle_flush_ms;
 	struct shrinker *shrinker;
@@ -142,13 +150,115 @@ extern atomic_long_t pcslab_pages;
 extern struct mutex pcslab_caches_mutex;
 extern struct list_head pcslab_caches;
 
-unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu);
-unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
-			      enum pcslab_stat_item item, unsigned int cpu);
-void pcslab_cpu_dead(struct pcslab_cache *cache, unsigned int cpu);
+/* ---- counters ---- */
+
+/*
+ * Owner-side event: the caller holds @pc->lock (interrupts off), which
+ * serialises every writer of this counter.
+ */
+static __always_inline void pcslab_stat_locked(struct pcslab_cpu *pc,
+					       enum pcslab_stat_item item)
+{
+	pc->stat[item]++;
+}
+
+/* Freer-side event, counted on the current CPU without a lock. */
+static __always_inline void pcslab_stat(struct pcslab_cache *cache,
+					enum pcslab_stat_item item)
+{
+	this_cpu_inc(cache->cpu->stat[item]);
+}
+
+/* ---- per-object debug work (wipe, poison, KASAN) ---- */
+
+#ifdef CONFIG_KASAN_GENERIC
+/* Exported (GPL) by mm/kasan, declared only in its private header. */
+void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+#define PCSLAB_KASAN_FREE	0xFB	/* KASAN_SLAB_FREE: "use-after-free" */
+
+/*
+ * Free objects are poisoned from @from to the end so that KASAN reports a
+ * use after free; a queued object keeps its first word (the llist link)
+ * accessible until the drain takes it off the queue.
+ */
+static inline void pcslab_kasan_poison(struct pcslab_cache *cache, void *obj,
+				       size_t from)
+{
+	if (cache->kasan)
+		kasan_poison(obj + from, cache->geo.obj_size - from,
+			     PCSLAB_KASAN_FREE, false);
+}
+
+static inline void pcslab_kasan_unpoison(struct pcslab_cache *cache, void *obj)
+{
+	if (cache->kasan)
+		kasan_poison(obj, cache->geo.obj_size, 0, false);
+}
+#else
+static inline void pcslab_kasan_poison(struct pcslab_cache *cache, void *obj,
+				       size_t from) { }
+static inline void pcslab_kasan_unpoison(struct pcslab_cache *cache, void *obj) { }
+#endif
+
+/* Make @len bytes of a freed object look the way this cache wants. */
+static inline void pcslab_wipe(struct pcslab_cache *cache, void *obj, size_t len)
+{
+	if (cache->flags & PCSLAB_ZERO_ON_FREE)
+		memset(obj, 0, len);
+	else if (cache->flags & PCSLAB_POISON)
+		memset(obj, PCSLAB_POISON_BYTE, len);
+}
+
+/* ---- errors (report.c) ---- */
+
+void pcslab_report_error(struct pcslab_cache *cache,
+			 enum pcslab_stat_item kind, const void *obj);
+
+/* ---- hot paths (alloc.c) ---- */
+
+void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+		       struct pcslab_slab *slab, unsigned int idx);
+unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
+				 struct pcslab_cpu *pc);
+void pcslab_kick_fn(void *info);
+
+/* ---- growth (grow.c) ---- */
+
+void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp);
 #if IS_ENABLED(CONFIG_KUNIT)
 struct page *pcslab_alloc_slab_pages(struct pcslab_cache *cache, gfp_t gfp);
 #endif
+
+/* ---- reclaim (reclaim.c) ---- */
+
+/* Empty slabs an online CPU keeps to absorb alloc/free churn. */
+static inline unsigned int pcslab_reserve(struct pcslab_cache *cache,
+					  struct pcslab_cpu *pc)
+{
+	if (READ_ONCE(cache->dead) || !cpu_online(pc->cpu))
+		return 0;
+	return PCSLAB_CPU_RESERVE;
+}
+
+void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+			    struct pcslab_slab *slab);
+unsigned int pcslab_trim_locked(struct pcslab_cache *cache,
+				struct pcslab_cpu *pc, unsigned int keep);
+unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu);
+unsigned long pcslab_shrink_cpus(struct pcslab_cache *cache, bool all);
+void pcslab_arm_idle_flush(struct pcslab_cache *cache);
+void pcslab_idle_flush_fn(struct work_struct *work);
+void pcslab_shrinker_init(struct pcslab_cache *cache);
+
+/* ---- hotplug (hotplug.c) ---- */
+
+int pcslab_hotplug_init(void);
+void pcslab_hotplug_exit(void);
+
+/* ---- statistics and tuning (cache.c) ---- */
+
+unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
+			      enum pcslab_stat_item item, unsigned int cpu);
 void pcslab_cpu_snapshot(struct pcslab_cache *cache, unsigned int cpu,
 			 unsigned int *level, unsigned int *pending,
 			 unsigned int *cooldown);

@@ -69,12 +69,6 @@ struct pcslab_slab {
 	DECLARE_BITMAP(queued_map, PCSLAB_MAX_OBJECTS) ____cacheline_aligned;
 };
 
-/* Result of returning an object slot to its slab. */
-enum pcslab_put_result {
-	PCSLAB_PUT_OK,
-	PCSLAB_PUT_DOUBLE,	/* slot already free or already queued */
-};
-
 int pcslab_geometry_init(struct pcslab_geometry *geo, unsigned int size,
 			 unsigned int align);
 void pcslab_slab_init(struct pcslab_slab *slab,
@@ -237,21 +231,28 @@ static inline bool pcslab_slab_is_free_racy(const struct pcslab_slab *slab,
 }
 
 /**
+ * pcslab_slab_is_free - is the slot free in its bitmap?
+ * @slab: slab, owner's lock held.
+ * @idx: slot index.
+ *
+ * Return: true if free.
+ */
+static inline bool pcslab_slab_is_free(const struct pcslab_slab *slab,
+				       unsigned int idx)
+{
+	return test_bit(idx, slab->free_map);
+}
+
+/**
  * pcslab_slab_put - mark a slot free again.
  * @slab: slab, owner's lock held.
- * @idx: slot index (see pcslab_slab_obj_index()).
- *
- * Return: %PCSLAB_PUT_DOUBLE, changing nothing, if the slot is already free
- * or waiting in the remote queue; else %PCSLAB_PUT_OK.
+ * @idx: slot index (see pcslab_slab_obj_index()), neither free nor queued:
+ *	the caller has checked, which is where double frees are caught.
  */
-static inline enum pcslab_put_result pcslab_slab_put(struct pcslab_slab *slab,
-						     unsigned int idx)
+static inline void pcslab_slab_put(struct pcslab_slab *slab, unsigned int idx)
 {
-	if (test_bit(idx, slab->free_map) || test_bit(idx, slab->queued_map))
-		return PCSLAB_PUT_DOUBLE;
 	__set_bit(idx, slab->free_map);
 	slab->nr_free++;
-	return PCSLAB_PUT_OK;
 }
 
 #endif /* _PCSLAB_SLAB_H */

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcslab hot paths: allocation, free, and the two ends of the remote queue.
+ *
+ * Where an object can be, and which path moves it:
+ *
+ *                          pcslab_alloc()
+ *      free in its slab  ----------------->  in use
+ *      (bit set in the   <-----------------    |
+ *       owner's bitmap)   free on the owner    | free on any other CPU
+ *            ^            (local free)         v
+ *            |                              in the owner's remote queue
+ *            +------------------------------  (llist, queued_map bit set)
+ *              drain: owner tick, alloc miss,
+ *              kick IPI, idle flush, shrinker,
+ *              drain file, CPU dead, destroy
+ *
+ * A remote free that finds the queue at capacity, the owner offline or
+ * the cache dead takes the owner's lock and puts the object back itself
+ * (the "direct" free).
+ *
+ * Contexts and locks (no path holds two CPUs' locks):
+ *
+ *   operation      runs on          context            lock
+ *   alloc          any CPU          any (GFP_ATOMIC)   own CPU's, irqs off
+ *   local free     slab's owner     any                owner's, irqs off
+ *   remote free    not the owner    any                none: llist push,
+ *                                                      preemption off
+ *   direct free    not the owner    any                owner's, irqs off
+ *   drain          any CPU          any                owner's, irqs off
+ *   kick           owner            hardirq (IPI)      owner's
+ *
+ * The owner's lock is taken with interrupts off because alloc and free
+ * work from hardirq.  Counters of owner-side events live in the owner's
+ * struct pcslab_cpu under that lock; freer-side ones in the freeing
+ * CPU's, bumped with this_cpu_inc().
+ */
+#define pr_fmt(fmt) "pcslab: " fmt
+
+#include <linux/irqflags.h>
+#include <linux/kmemleak.h>
+#include <linux/llist.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/wait_bit.h>
+
+#include "pcslab_internal.h"
+#include "pcslab_trace.h"
+
+/* ---- the owner's side, under its lock ---- */
+
+/**
+ * pcslab_put_locked - return a checked slot to its bitmap, fix the lists.
+ * @cache: the cache.
+ * @pc: the owner CPU's state, lock held.
+ * @slab: the slot's slab, owned by @pc.
+ * @idx: a slot neither free nor queued (the caller checked).
+ */
+void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+		       struct pcslab_slab *slab, unsigned int idx)
+{
+	lockdep_assert_held(&pc->lock);
+	pcslab_slab_put(slab, idx);
+	pc->nr_inuse--;
+	if (unlikely(slab->nr_free == slab->nr_objects)) {
+		/*
+		 * Empty: beyond the reserve it goes; else to the tail, behind
+		 * slabs in use, unless it is the only one (a single object
+		 * allocated and freed over and over moves no list entry).
+		 */
+		pc->nr_empty++;
+		if (pc->nr_empty > pcslab_reserve(cache, pc)) {
+			list_del(&slab->list);
+			pc->nr_empty--;
+			pc->nr_slabs--;
+			pcslab_free_slab_pages(cache, pc, slab);
+		} else if (!list_is_singular(&pc->partial)) {
+			list_move_tail(&slab->list, &pc->partial);
+		}
+	} else if (unlikely(slab->nr_free == 1)) {
+		list_move(&slab->list, &pc->partial);
+	}
+}
+
+/**
+ * pcslab_drain_locked - put every queued remote free of @pc back.
+ * @cache: the cache.
+ * @pc: the owner CPU's state, lock held (by the owner or on its behalf).
+ *
+ * Phase one detaches the whole queue with one llist_del_all(); phase two
+ * sets the objects' bits.
+ *
+ * Return: objects drained.
+ */
+unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
+				 struct pcslab_cpu *pc)
+{
+	struct llist_node *list, *pos, *next;
+	unsigned int n;
+
+	lockdep_assert_held(&pc->lock);
+	list = pcslab_remote_take(&pc->remote, &n);
+	if (!list)
+		return 0;
+	llist_for_each_safe(pos, next, list) {
+		void *obj = pos;
+		/* validated at push time: the mask is enough */
+		struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
+		int idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
+
+		if (unlikely(cache->hooks)) {
+			/* the link word is the only part the wipe did not cover */
+			pcslab_wipe(cache, obj, sizeof(struct llist_node));
+			pcslab_kasan_poison(cache, obj, 0);
+		}
+		pcslab_slab_clear_queued(slab, idx);
+		if (unlikely(pcslab_slab_is_free(slab, idx)))
+			pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+		else
+			pcslab_put_locked(cache, pc, slab, idx);
+	}
+	pcslab_stat_locked(pc, PCSLAB_STAT_DRAIN);
+	pc->stat[PCSLAB_STAT_DRAINED_OBJECTS] += n;
+	trace_pcslab_drain(cache->name, pc->cpu, n,
+			   pcslab_drain_level(&pc->drain,
+					      READ_ONCE(cache->fixed_level)));
+	return n;
+}
+
+/* The adaptive law moved the level: count and trace it, off the hot path. */
+static noinline void pcslab_level_moved(struct pcslab_cache *cache,
+					struct pcslab_cpu *pc, int moved,
+					unsigned int level, unsigned int pending)
+{
+	pcslab_stat_locked(pc, moved > 0 ? PCSLAB_STAT_LEVEL_UP :
+					   PCSLAB_STAT_LEVEL_DOWN);
+	trace_pcslab_level_change(cache->name, pc->cpu,
+				  pcslab_levels[pc->drain.step - moved], level,
+				  pending);
+}
+
+/*
+ * The owner's tick, on every local alloc and free: one read of the queue
+ * depth, one step of the drain policy, a drain if the level is reached.
+ */
+static __always_inline void pcslab_tick(struct pcslab_cache *cache,
+					struct pcslab_cpu *pc)
+{
+	unsigned int pending = atomic_read(&pc->remote.pending);
+	unsigned int level;
+	int moved;
+
+	level = pcslab_policy_tick(&pc->drain, READ_ONCE(cache->fixed_level),
+				   pending, READ_ONCE(cache->queue_capacity),
+				   &moved);
+	if (unlikely(moved))
+		pcslab_level_moved(cache, pc, moved, level, pending);
+	/* levels are >= 1, so this never drains an empty queue */
+	if (unlikely(pending >= level))
+		pcslab_drain_locked(cache, pc);
+}
+
+/* Take the first free object of this CPU's slabs.  Lock held. */
+static __always_inline void *pcslab_take_locked(struct pcslab_cache *cache,
+						struct pcslab_cpu *pc)
+{
+	struct pcslab_slab *slab;
+	void *obj;
+
+	slab = list_first_entry_or_null(&pc->partial, struct pcslab_slab, list);
+	if (unlikely(!slab))
+		return NULL;
+	if (unlikely(slab->nr_free == slab->nr_objects))
+		pc->nr_empty--;
+	obj = pcslab_slab_take(slab, &cache->geo);
+	if (unlikely(!slab->nr_free))
+		list_move(&slab->list, &pc->full);
+	pc->nr_inuse++;
+	pc->hot = slab;
+	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);
+	return obj;
+}
+
+/* Debug work on an object being handed out: KASAN, poison check, zeroing. */
+static noinline void pcslab_prepare_object(struct pcslab_cache *cache,
+					   void *obj, gfp_t gfp)
+{
+	pcslab_kasan_unpoison(cache, obj);
+	if ((cache->flags & PCSLAB_POISON) &&
+	    memchr_inv(obj, PCSLAB_POISON_BYTE, cache->geo.obj_size))
+		pcslab_report_error(cache, PCSLAB_STAT_POISON_CORRUPT, obj);
+	if ((gfp & __GFP_ZERO) && !(cache->flags & PCSLAB_ZERO_ON_FREE))
+		memset(obj, 0, cache->size);
+	kmemleak_alloc(obj, cache->size, 1, gfp);
+}
+
+/**
+ * pcslab_alloc - allocate an object.
+ * @cache: the cache.
+ * @gfp: allocation flags; %__GFP_ZERO zeroes the object, and the call only
+ *	sleeps (to get a new slab) if @gfp allows it.  %GFP_ATOMIC works in
+ *	any context, hardirq included.
+ *
+ * Takes the first free object of the current CPU's slabs; if there is
+ * none, drains the CPU's remote queue, and failing that adds a slab.
+ *
+ * Return: the object, or NULL if no memory could be had.
+ */
+void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp)
+{
+	struct pcslab_cpu *pc;
+	unsigned long flags;
+	void *obj;
+
+	might_alloc(gfp);
+	local_irq_save(flags);
+	pc = this_cpu_ptr(cache->cpu);
+	spin_lock(&pc->lock);
+	pcslab_tick(cache, pc);
+	obj = pcslab_take_locked(cache, pc);
+	if (unlikely(!obj) && pcslab_drain_locked(cache, pc))
+		obj = pcslab_take_locked(cache, pc);
+	spin_unlock(&pc->lock);
+	local_irq_restore(flags);
+
+	if (unlikely(!obj)) {
+		obj = pcslab_alloc_new_slab(cache, gfp);
+		if (!obj) {
+			pcslab_stat(cache, PCSLAB_STAT_ALLOC_FAIL);
+			return NULL;
+		}
+	}
+	if (unlikely(cache->hooks || (gfp & __GFP_ZERO)))
+		pcslab_prepare_object(cache, obj, gfp);
+	return obj;
+}
+EXPORT_SYMBOL_GPL(pcslab_alloc);
+
+/* ---- free: validate, route, put ---- */
+
+/* Debug work on an object being freed, before it is put or queued. */
+static noinline void pcslab_free_hooks(struct pcslab_cache *cache, void *obj,
+				       size_t keep)
+{
+	kmemleak_free(obj);
+	pcslab_wipe(cache, obj, cache->geo.obj_size);
+	pcslab_kasan_poison(cache, obj, keep);
+}
+
+/* Put: a slot of the current CPU's slab, lock held.  Checks double frees. */
+static __always_inline void pcslab_free_locked(struct pcslab_cache *cache,
+					       struct pcslab_cpu *pc,
+					       struct pcslab_slab *slab,
+					       unsigned int idx, void *obj)
+{
+	pcslab_tick(cache, pc);
+	/* a queued object keeps its llist link: it must not be wiped */
+	if (unlikely(pcslab_slab_is_free(slab, idx) ||
+		     pcslab_slab_is_queued(slab, idx))) {
+		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+		return;
+	}
+	if (unlikely(cache->hooks))
+		pcslab_free_hooks(cache, obj, 0);
+	pcslab_stat_locked(pc, PCSLAB_STAT_FREE_LOCAL);
+	pc->hot = slab;
+	pcslab_put_locked(cache, pc, slab, idx);
+}
+
+/*
+ * Validate and put in one step, the common case: @obj lies in the slab
+ * this CPU last allocated from or freed to.  @pc->hot is only ever set,
+ * under the lock, to a live slab of this CPU and cleared before that slab
+ * is released, so under the lock a match proves the pointer is inside one
+ * of our slabs; only its slot index remains to be checked.
+ *
+ * Return: true if @obj was handled.
+ */
+static __always_inline bool pcslab_free_hot(struct pcslab_cache *cache,
+					    void *obj)
+{
+	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
+	struct pcslab_cpu *pc;
+	unsigned long flags;
+	bool done = false;
+	int idx;
+
+	/* an unlocked hint, rechecked under the lock: no lock for a miss */
+	if (data_race(raw_cpu_read(cache->cpu->hot)) != slab)
+		return false;
+	local_irq_save(flags);
+	pc = this_cpu_ptr(cache->cpu);
+	spin_lock(&pc->lock);
+	if (likely(pc->hot == slab)) {
+		idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
+		if (likely(idx >= 0)) {
+			pcslab_free_locked(cache, pc, slab, idx, obj);
+			done = true;
+		}
+	}
+	spin_unlock(&pc->lock);
+	local_irq_restore(flags);
+	return done;
+}
+
+/* A kick IPI finished or was never sent: destroy may be waiting. */
+static void pcslab_kick_done(struct pcslab_cache *cache)
+{
+	/* Fully ordered: the drain before it is done when destroy sees 0. */
+	if (atomic_dec_and_test(&cache->kicks_inflight))
+		wake_up_var(&cache->kicks_inflight);
+}
+
+/*
+ * Ask the owner to drain now, by IPI (irq_work_queue_on() is not exported
+ * to modules).  The kernel leaves serialising one csd to its users, and
+ * several senders (or an interrupt on a sender) can cross the threshold
+ * together: whoever sets kick_scheduled sends, as skb_attempt_defer_free()
+ * does with defer_ipi_scheduled; the kick function clears it.
+ */
+static void pcslab_kick(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+			unsigned int depth)
+{
+	if (atomic_read(&pc->kick_scheduled) ||
+	    atomic_xchg(&pc->kick_scheduled, 1))
+		return;
+	atomic_inc(&cache->kicks_inflight);
+	if (smp_call_function_single_async(pc->cpu, &pc->kick)) {
+		atomic_set(&pc->kick_scheduled, 0);
+		pcslab_kick_done(cache);
+		return;
+	}
+	pcslab_stat(cache, PCSLAB_STAT_KICK);
+	trace_pcslab_kick(cache->name, pc->cpu, depth);
+}
+
+/**
+ * pcslab_kick_fn - the kick IPI, on the owner: drain its queue.
+ * @info: the owner's struct pcslab_cpu.
+ */
+void pcslab_kick_fn(void *info)
+{
+	struct pcslab_cpu *pc = info;
+	struct pcslab_cache *cache = pc->cache;
+
+	/*
+	 * The csd was unlocked before this call; clearing the flag first lets
+	 * a push that lands during the drain below kick again.
+	 */
+	atomic_set(&pc->kick_scheduled, 0);
+	pcslab_drain_cpu(cache, pc->cpu);
+	/* Last touch of the cache: destroy may free it right after. */
+	pcslab_kick_done(cache);
+}
+
+/*
+ * Route a free from a CPU that does not own @slab (preemption off): push
+ * it onto the owner's queue, or at capacity, with the owner offline or
+ * the cache dead, put it back directly under the owner's lock.
+ */
+static void pcslab_free_remote(struct pcslab_cache *cache,
+			       struct pcslab_slab *slab, unsigned int idx,
+			       void *obj)
+{
+	unsigned int owner = slab->cpu;
+	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, owner);
+	unsigned int capacity;
+	unsigned long flags;
+	bool first, ok;
+	int depth;
+
+	/* Claim the slot before writing to it, so a second free cannot. */
+	if (pcslab_slab_is_free_racy(slab, idx) ||
+	    !pcslab_slab_mark_queued(slab, idx)) {
+		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+		return;
+	}
+	if (unlikely(cache->hooks))
+		pcslab_free_hooks(cache, obj, sizeof(struct llist_node));
+
+	/*
+	 * An offline owner cannot drain, and a dead cache must not get kicks
+	 * or work queued: both take the direct path below.  An owner seen
+	 * online here cannot finish going offline before we return, as
+	 * preemption is off and CPU teardown runs under stop_machine.
+	 */
+	if (!READ_ONCE(cache->dead) && cpu_online(owner)) {
+		capacity = READ_ONCE(cache->queue_capacity);
+		depth = pcslab_remote_push(&pc->remote, obj, capacity, &first);
+		if (depth) {
+			pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
+			if (depth >= pcslab_kick_threshold(capacity))
+				pcslab_kick(cache, pc, depth);
+			if (first)
+				pcslab_arm_idle_flush(cache);
+			return;
+		}
+		/* At capacity: never fail, never spin; free it ourselves. */
+		pcslab_stat(cache, PCSLAB_STAT_REMOTE_FULL);
+		trace_pcslab_remote_full(cache->name, owner, capacity);
+	}
+
+	spin_lock_irqsave(&pc->lock, flags);
+	pcslab_kasan_poison(cache, obj, 0);
+	pcslab_slab_clear_queued(slab, idx);
+	ok = !pcslab_slab_is_free(slab, idx);
+	if (ok)
+		pcslab_put_locked(cache, pc, slab, idx);
+	spin_unlock_irqrestore(&pc->lock, flags);
+	if (ok)
+		pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
+	else
+		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+}
+
+/* Route a validated object of @slab to the local or the remote path. */
+static void pcslab_free_slot(struct pcslab_cache *cache,
+			     struct pcslab_slab *slab, void *obj)
+{
+	unsigned long flags;
+	int idx;
+
+	idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
+	if (idx < 0) {
+		pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
+		return;
+	}
+	/*
+	 * Only the owner's own lock needs interrupts off (an interrupt on this
+	 * CPU may take it too); the remote push is lock-free and irq-safe, so
+	 * the remote path only pins the CPU.
+	 */
+	preempt_disable();
+	if (slab->cpu == smp_processor_id()) {
+		struct pcslab_cpu *pc = this_cpu_ptr(cache->cpu);
+
+		local_irq_save(flags);
+		spin_lock(&pc->lock);
+		pcslab_free_locked(cache, pc, slab, idx, obj);
+		spin_unlock(&pc->lock);
+		local_irq_restore(flags);
+	} else {
+		pcslab_free_remote(cache, slab, idx, obj);
+	}
+	preempt_enable();
+}
+
+/**
+ * pcslab_free - free an object.
+ * @cache: the cache it was allocated from.
+ * @obj: the object; NULL is a no-op.
+ *
+ * Works from any CPU and any context and never fails.  On the owning CPU
+ * the object goes straight back to its slab; elsewhere it is queued for
+ * the owner without taking a lock.  A pointer that is not an object of
+ * @cache, or an object already free, is counted (stats ``invalid_free`` /
+ * ``double_free``), reported once per cache, and otherwise ignored.
+ */
+void pcslab_free(struct pcslab_cache *cache, void *obj)
+{
+	struct pcslab_slab *slab;
+
+	if (unlikely(!obj))
+		return;
+	if (likely(pcslab_free_hot(cache, obj)))
+		return;
+	slab = pcslab_obj_to_slab_of(obj, &cache->geo);
+	if (!slab || slab->cache != cache) {
+		pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
+		return;
+	}
+	pcslab_free_slot(cache, slab, obj);
+}
+EXPORT_SYMBOL_GPL(pcslab_free);
+
+/**
+ * pcslab_free_obj - free an object without naming its cache.
+ * @obj: an object from any pcslab cache; NULL is a no-op.
+ *
+ * Same as pcslab_free() with the cache found from the slab header.  This
+ * is what ``__free(pcslab_obj)`` calls.  A pointer that is not a pcslab
+ * object is reported with pr_err (once) and ignored.
+ */
+void pcslab_free_obj(void *obj)
+{
+	struct pcslab_slab *slab;
+
+	if (!obj)
+		return;
+	slab = pcslab_obj_to_slab(obj);
+	if (!slab) {
+		pr_err_once("%s() of %p, which is not a pcslab object\n",
+			    __func__, obj);
+		return;
+	}
+	pcslab_free_slot(slab->cache, slab, obj);
+}
+EXPORT_SYMBOL_GPL(pcslab_free_obj);

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcslab slab growth: the slow path of an allocation that found no free
+ * object on its CPU, even after draining the CPU's remote queue.  Pages
+ * come from the page allocator on the CPU's memory node, are formatted
+ * the way free objects of the cache look (constructor, wipe, KASAN
+ * poison) without any lock held, and the new slab joins the CPU that
+ * runs when its header is written (interrupts off from then on).
+ */
+#define pr_fmt(fmt) "pcslab: " fmt
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/topology.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+
+#include "pcslab_internal.h"
+#include "pcslab_trace.h"
+
+/* Format a new slab's objects the way free objects look in this cache. */
+static void pcslab_prepare_slab_objects(struct pcslab_cache *cache,
+					struct pcslab_slab *slab)
+{
+	unsigned int i;
+
+	for (i = 0; i < cache->geo.nr_objects; i++) {
+		void *obj = pcslab_slab_obj(slab, &cache->geo, i);
+
+		if (cache->ctor)
+			cache->ctor(obj);
+		else
+			pcslab_wipe(cache, obj, cache->geo.obj_size);
+		pcslab_kasan_poison(cache, obj, 0);
+	}
+}
+
+/**
+ * pcslab_alloc_slab_pages - get the pages for a new slab.
+ * @cache: the cache.
+ * @gfp: the caller's allocation flags.
+ *
+ * Its own function so KUnit can make it fail (a static stub).
+ *
+ * Return: the first page of a 2^order block, or NULL.
+ */
+VISIBLE_IF_KUNIT struct page *pcslab_alloc_slab_pages(struct pcslab_cache *cache,
+						      gfp_t gfp)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pcslab_alloc_slab_pages, cache, gfp);
+	return alloc_pages_node(numa_mem_id(), gfp & ~(__GFP_ZERO | __GFP_COMP),
+				cache->geo.order);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcslab_alloc_slab_pages);
+
+/**
+ * pcslab_alloc_new_slab - allocate from a new slab of the current CPU.
+ * @cache: the cache.
+ * @gfp: the caller's allocation flags.
+ *
+ * Return: an object of the new slab, or NULL if no pages could be had.
+ */
+void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp)
+{
+	struct pcslab_slab *slab;
+	struct pcslab_cpu *pc;
+	unsigned long flags;
+	struct page *page;
+	void *obj;
+
+	page = pcslab_alloc_slab_pages(cache, gfp);
+	if (!page)
+		return NULL;
+	slab = page_address(page);
+	atomic_long_add(1L << cache->geo.order, &pcslab_pages);
+	pcslab_prepare_slab_objects(cache, slab);
+
+	local_irq_save(flags);
+	pc = this_cpu_ptr(cache->cpu);
+	pcslab_slab_init(slab, &cache->geo, cache, pc->cpu);
+	spin_lock(&pc->lock);
+	list_add(&slab->list, &pc->partial);
+	pc->nr_slabs++;
+	obj = pcslab_slab_take(slab, &cache->geo);
+	pc->nr_inuse++;
+	pc->hot = slab;
+	pcslab_stat_locked(pc, PCSLAB_STAT_SLAB_NEW);
+	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC_SLOWPATH);
+	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);
+	spin_unlock(&pc->lock);
+	trace_pcslab_slab_new(cache->name, pc->cpu, cache->geo.order);
+	local_irq_restore(flags);
+	return obj;
+}
+

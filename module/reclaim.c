@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcslab reclaim: giving memory back and returning stranded remote frees.
+ *
+ * Empty slabs beyond a CPU's reserve go back to the page allocator as
+ * soon as they empty (pcslab_put_locked()), and on request down to zero
+ * (pcslab_cache_shrink()).  Remote frees must not strand on an owner that
+ * stopped allocating: the idle flush (delayed work armed by the first push
+ * into an empty queue), the shrinker, pcslab_cache_drain() and CPU offline
+ * drain queues from any CPU, under the owner's lock.
+ */
+#define pr_fmt(fmt) "pcslab: " fmt
+
+#include <linux/gfp.h>
+#include <linux/jiffies.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/shrinker.h>
+#include <linux/workqueue.h>
+#include <kunit/visibility.h>
+
+#include "pcslab_internal.h"
+#include "pcslab_trace.h"
+
+/* Give an empty slab of @pc back to the page allocator.  Lock held. */
+void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+			    struct pcslab_slab *slab)
+{
+	lockdep_assert_held(&pc->lock);
+	if (pc->hot == slab)
+		pc->hot = NULL;
+	trace_pcslab_slab_free(cache->name, slab->cpu, cache->geo.order);
+	pcslab_slab_clear_owner_tag(slab, &cache->geo);
+	free_pages((unsigned long)slab, cache->geo.order);
+	atomic_long_sub(1L << cache->geo.order, &pcslab_pages);
+	pcslab_stat_locked(pc, PCSLAB_STAT_SLAB_FREE);
+}
+
+/*
+ * Release empty slabs of @pc beyond @keep.  Empty slabs sit on the partial
+ * list, moved to its tail when they empty, so the walk from the tail finds
+ * them first.
+ */
+unsigned int pcslab_trim_locked(struct pcslab_cache *cache,
+				struct pcslab_cpu *pc, unsigned int keep)
+{
+	struct pcslab_slab *slab, *tmp;
+	unsigned int freed = 0;
+
+	lockdep_assert_held(&pc->lock);
+	list_for_each_entry_safe_reverse(slab, tmp, &pc->partial, list) {
+		if (pc->nr_empty <= keep)
+			break;
+		if (slab->nr_free != slab->nr_objects)
+			continue;
+		list_del(&slab->list);
+		pc->nr_empty--;
+		pc->nr_slabs--;
+		pcslab_free_slab_pages(cache, pc, slab);
+		freed++;
+	}
+	return freed;
+}
+
+/**
+ * pcslab_drain_cpu - drain one CPU's remote queue from any CPU.
+ * @cache: the cache.
+ * @cpu: the owner whose queue to drain.
+ *
+ * Return: objects returned to their slabs.
+ */
+unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu)
+{
+	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
+	unsigned long flags;
+	unsigned int n;
+
+	spin_lock_irqsave(&pc->lock, flags);
+	n = pcslab_drain_locked(cache, pc);
+	pcslab_trim_locked(cache, pc, pcslab_reserve(cache, pc));
+	spin_unlock_irqrestore(&pc->lock, flags);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(pcslab_drain_cpu);
+
+/* Return remote frees whose owner stopped allocating and freeing. */
+void pcslab_idle_flush_fn(struct work_struct *work)
+{
+	struct pcslab_cache *cache = container_of(to_delayed_work(work),
+						  struct pcslab_cache,
+						  idle_flush);
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
+
+		if (atomic_read(&pc->remote.pending) &&
+		    pcslab_drain_cpu(cache, cpu)) {
+			pcslab_stat(cache, PCSLAB_STAT_IDLE_FLUSH);
+			cond_resched();
+		}
+	}
+}
+
+/**
+ * pcslab_cache_drain - return every queued remote free to its slab now.
+ * @cache: the cache.
+ *
+ * Return: the number of objects drained.
+ */
+unsigned long pcslab_cache_drain(struct pcslab_cache *cache)
+{
+	unsigned long n = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += pcslab_drain_cpu(cache, cpu);
+	return n;
+}
+EXPORT_SYMBOL_GPL(pcslab_cache_drain);
+
+/* Drain every CPU and release empty slabs beyond the reserve, or @all. */
+unsigned long pcslab_shrink_cpus(struct pcslab_cache *cache, bool all)
+{
+	unsigned long freed = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
+		unsigned long flags;
+		unsigned int before;
+
+		spin_lock_irqsave(&pc->lock, flags);
+		before = pc->nr_slabs;
+		/* the drain itself releases slabs that empty beyond the reserve */
+		pcslab_drain_locked(cache, pc);
+		pcslab_trim_locked(cache, pc, all ? 0 : pcslab_reserve(cache, pc));
+		freed += before - pc->nr_slabs;
+		spin_unlock_irqrestore(&pc->lock, flags);
+	}
+	return freed;
+}
+
+/**
+ * pcslab_cache_shrink - drain every queue and release every empty slab.
+ * @cache: the cache.
+ *
+ * Unlike memory pressure (the shrinker), this also gives back the per-CPU
+ * reserve of empty slabs.
+ *
+ * Return: the number of slabs released.
+ */
+unsigned long pcslab_cache_shrink(struct pcslab_cache *cache)
+{
+	return pcslab_shrink_cpus(cache, true);
+}
+EXPORT_SYMBOL_GPL(pcslab_cache_shrink);
+
+static unsigned long pcslab_shrink_count(struct shrinker *shrinker,
+					 struct shrink_control *sc)
+{
+	struct pcslab_cache *cache = shrinker->private_data;
+	unsigned long count = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
+		/* An estimate is all the shrinker needs; no lock. */
+		unsigned int empty = data_race(pc->nr_empty);
+		unsigned int keep = pcslab_reserve(cache, pc);
+
+		count += atomic_read(&pc->remote.pending);
+		if (empty > keep)
+			count += (empty - keep) * cache->geo.nr_objects;
+	}
+	return count;
+}
+
+static unsigned long pcslab_shrink_scan(struct shrinker *shrinker,
+					struct shrink_control *sc)
+{
+	struct pcslab_cache *cache = shrinker->private_data;
+	unsigned long freed;
+
+	freed = pcslab_shrink_cpus(cache, false) * cache->geo.nr_objects;
+	return freed ? freed : SHRINK_STOP;
+}
+
+/* The first remote free into an empty queue schedules the idle flush. */
+void pcslab_arm_idle_flush(struct pcslab_cache *cache)
+{
+	queue_delayed_work(system_wq, &cache->idle_flush,
+			   msecs_to_jiffies(READ_ONCE(cache->idle_flush_ms)));
+}
+
+/**
+ * pcslab_shrinker_init - hook a cache's shrinker up (registered by create).
+ * @cache: the cache, with @cache->shrinker allocated.
+ */
+void pcslab_shrinker_init(struct pcslab_cache *cache)
+{
+	cache->shrinker->count_objects = pcslab_shrink_count;
+	cache->shrinker->scan_objects = pcslab_shrink_scan;
+	cache->shrinker->private_data = cache;
+}
