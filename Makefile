@@ -8,6 +8,7 @@
 #   make selftests  kselftests in the test VM (KERNEL=debug: debug kernel)
 #   make kunit      KUnit suites via kunit.py (UML and x86_64 debug)
 #   make bench      pcslab vs SLUB in the test VM: CSV, table, plots
+#   make bench-quick  guest instructions (icount), pair/bulk/cross-CPU rows
 #   make docs       render Documentation/ to HTML (needs sphinx)
 #   make boot-stress  boot the 4-vCPU test VM N=200 times, count retries
 KVER ?= $(shell ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's|.*/linux-headers-||')
@@ -18,7 +19,7 @@ KERNEL ?= stock
 export KVER KSRC PCSLAB_CACHE
 
 .PHONY: all modules deps lint run check selftests selftests-build kunit \
-	kunit-kcsan clean docs bench boot-stress
+	kunit-kcsan clean docs bench bench-quick boot-stress
 
 all: modules
 
@@ -62,6 +63,11 @@ bench: deps
 N ?= 200
 boot-stress: deps
 	tools/boot-stress $(N) $(BOOT_ARGS)
+
+bench-quick: deps
+	$(MAKE) modules
+	BENCH_VM_ARGS=--icount BENCH_ARGS="tests=pair,bulk,prodcons,sweep reps=1 ops=20000" \
+		tools/bench 2
 
 kunit-kcsan: deps
 	tools/kunit kcsan

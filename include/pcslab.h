@@ -50,6 +50,9 @@ unsigned long pcslab_cache_destroy(struct pcslab_cache *cache);
 void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp);
 void pcslab_free(struct pcslab_cache *cache, void *obj);
 void pcslab_free_obj(void *obj);
+int pcslab_alloc_bulk(struct pcslab_cache *cache, gfp_t gfp, size_t size,
+		      void **p);
+void pcslab_free_bulk(struct pcslab_cache *cache, size_t size, void **p);
 unsigned long pcslab_cache_shrink(struct pcslab_cache *cache);
 unsigned long pcslab_cache_drain(struct pcslab_cache *cache);
 int pcslab_cache_set_policy(struct pcslab_cache *cache, unsigned int level);

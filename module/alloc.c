@@ -238,6 +238,101 @@ void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(pcslab_alloc);
 
+/* Take up to @n objects from this CPU's slabs, whole words at a time. */
+static unsigned int pcslab_take_bulk_locked(struct pcslab_cache *cache,
+					    struct pcslab_cpu *pc,
+					    unsigned int n, void **p)
+{
+	struct pcslab_slab *slab;
+	unsigned int got = 0;
+
+	lockdep_assert_held(&pc->lock);
+	while (got < n) {
+		slab = list_first_entry_or_null(&pc->partial, struct pcslab_slab,
+						list);
+		if (!slab)
+			break;
+		if (slab->nr_free == slab->nr_objects)
+			pc->nr_empty--;
+		got += pcslab_slab_take_bulk(slab, &cache->geo, n - got, p + got);
+		if (!slab->nr_free)
+			list_move(&slab->list, &pc->full);
+		pc->hot = slab;
+	}
+	pc->nr_inuse += got;
+	pc->stat[PCSLAB_STAT_ALLOC] += got;
+	return got;
+}
+
+/* As pcslab_take_bulk_locked(), taking the current CPU's lock. */
+static unsigned int pcslab_take_bulk(struct pcslab_cache *cache,
+				     unsigned int n, void **p, bool tick)
+{
+	struct pcslab_cpu *pc;
+	unsigned long flags;
+	unsigned int got;
+
+	local_irq_save(flags);
+	pc = this_cpu_ptr(cache->cpu);
+	spin_lock(&pc->lock);
+	if (tick)
+		pcslab_tick(cache, pc);
+	got = pcslab_take_bulk_locked(cache, pc, n, p);
+	if (got < n && tick && pcslab_drain_locked(cache, pc))
+		got += pcslab_take_bulk_locked(cache, pc, n - got, p + got);
+	spin_unlock(&pc->lock);
+	local_irq_restore(flags);
+	return got;
+}
+
+/**
+ * pcslab_alloc_bulk - allocate @size objects, all or nothing.
+ * @cache: the cache.
+ * @gfp: allocation flags, as for pcslab_alloc().
+ * @size: number of objects wanted.
+ * @p: array of at least @size pointers, filled in.
+ *
+ * Like kmem_cache_alloc_bulk().  The current CPU's free objects are taken
+ * under one lock round trip, whole bitmap words at a time, without
+ * touching the objects (unless the cache has debug flags or @gfp has
+ * %__GFP_ZERO); new slabs are added as needed.  The call is one tick of
+ * the CPU's drain policy.
+ *
+ * Return: @size, or 0 if not all could be had (then nothing stays
+ * allocated and @p's contents are undefined).
+ */
+int pcslab_alloc_bulk(struct pcslab_cache *cache, gfp_t gfp, size_t size,
+		      void **p)
+{
+	unsigned int got, i;
+
+	if (!size || size > INT_MAX)
+		return 0;
+	might_alloc(gfp);
+	got = pcslab_take_bulk(cache, size, p, true);
+	while (unlikely(got < size)) {
+		void *obj = pcslab_alloc_new_slab(cache, gfp);
+
+		if (!obj) {
+			pcslab_stat(cache, PCSLAB_STAT_ALLOC_FAIL);
+			/* hand them out properly, so that the free is legal */
+			if (unlikely(cache->hooks))
+				for (i = 0; i < got; i++)
+					pcslab_prepare_object(cache, p[i], 0);
+			pcslab_free_bulk(cache, got, p);
+			return 0;
+		}
+		p[got++] = obj;
+		if (got < size)
+			got += pcslab_take_bulk(cache, size - got, p + got, false);
+	}
+	if (unlikely(cache->hooks || (gfp & __GFP_ZERO)))
+		for (i = 0; i < size; i++)
+			pcslab_prepare_object(cache, p[i], gfp);
+	return size;
+}
+EXPORT_SYMBOL_GPL(pcslab_alloc_bulk);
+
 /* ---- free: validate, route, put ---- */
 
 /* Debug work on an object being freed, before it is put or queued. */
@@ -249,13 +344,12 @@ static noinline void pcslab_free_hooks(struct pcslab_cache *cache, void *obj,
 	pcslab_kasan_poison(cache, obj, keep);
 }
 
-/* Put: a slot of the current CPU's slab, lock held.  Checks double frees. */
-static __always_inline void pcslab_free_locked(struct pcslab_cache *cache,
+/* Put: a slot of @pc's slab, lock held.  Catches double frees. */
+static __always_inline void pcslab_put_checked(struct pcslab_cache *cache,
 					       struct pcslab_cpu *pc,
 					       struct pcslab_slab *slab,
 					       unsigned int idx, void *obj)
 {
-	pcslab_tick(cache, pc);
 	/* a queued object keeps its llist link: it must not be wiped */
 	if (unlikely(pcslab_slab_is_free(slab, idx) ||
 		     pcslab_slab_is_queued(slab, idx))) {
@@ -267,6 +361,16 @@ static __always_inline void pcslab_free_locked(struct pcslab_cache *cache,
 	pcslab_stat_locked(pc, PCSLAB_STAT_FREE_LOCAL);
 	pc->hot = slab;
 	pcslab_put_locked(cache, pc, slab, idx);
+}
+
+/* A local free: one owner tick, then the put. */
+static __always_inline void pcslab_free_locked(struct pcslab_cache *cache,
+					       struct pcslab_cpu *pc,
+					       struct pcslab_slab *slab,
+					       unsigned int idx, void *obj)
+{
+	pcslab_tick(cache, pc);
+	pcslab_put_checked(cache, pc, slab, idx, obj);
 }
 
 /*
@@ -356,63 +460,116 @@ void pcslab_kick_fn(void *info)
 }
 
 /*
- * Route a free from a CPU that does not own @slab (preemption off): push
- * it onto the owner's queue, or at capacity, with the owner offline or
- * the cache dead, put it back directly under the owner's lock.
+ * Objects freed on this CPU for one owner, chained through their llist
+ * links, handed over with one push (preemption off while it is built).
  */
-static void pcslab_free_remote(struct pcslab_cache *cache,
-			       struct pcslab_slab *slab, unsigned int idx,
-			       void *obj)
-{
-	unsigned int owner = slab->cpu;
-	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, owner);
-	unsigned int capacity;
-	unsigned long flags;
-	bool first, ok;
-	int depth;
+struct pcslab_batch {
+	struct pcslab_cpu *owner;
+	struct llist_node *first;
+	struct llist_node *last;
+	unsigned int n;
+};
 
-	/* Claim the slot before writing to it, so a second free cannot. */
+/*
+ * Claim a remotely freed slot, so that a second free of it is caught as a
+ * double free, and chain the object into @b (which must be for its owner).
+ */
+static bool pcslab_batch_add(struct pcslab_cache *cache, struct pcslab_batch *b,
+			     struct pcslab_slab *slab, unsigned int idx,
+			     void *obj)
+{
+	struct llist_node *node = obj;
+
 	if (pcslab_slab_is_free_racy(slab, idx) ||
 	    !pcslab_slab_mark_queued(slab, idx)) {
 		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-		return;
+		return false;
 	}
 	if (unlikely(cache->hooks))
 		pcslab_free_hooks(cache, obj, sizeof(struct llist_node));
+	node->next = b->first;
+	b->first = node;
+	if (!b->last)
+		b->last = node;
+	b->n++;
+	return true;
+}
 
+/*
+ * Hand @b to its owner: one push onto its queue, or, at capacity, with the
+ * owner offline or the cache dead, put every object back directly under
+ * the owner's lock.  Empties @b.
+ */
+static void pcslab_batch_send(struct pcslab_cache *cache, struct pcslab_batch *b)
+{
+	struct pcslab_cpu *pc = b->owner;
+	struct llist_node *pos, *next;
+	unsigned int capacity, put = 0;
+	unsigned long flags;
+	bool first;
+	int depth;
+
+	if (!b->n)
+		return;
 	/*
 	 * An offline owner cannot drain, and a dead cache must not get kicks
 	 * or work queued: both take the direct path below.  An owner seen
 	 * online here cannot finish going offline before we return, as
 	 * preemption is off and CPU teardown runs under stop_machine.
 	 */
-	if (!READ_ONCE(cache->dead) && cpu_online(owner)) {
+	if (!READ_ONCE(cache->dead) && cpu_online(pc->cpu)) {
 		capacity = READ_ONCE(cache->queue_capacity);
-		depth = pcslab_remote_push(&pc->remote, obj, capacity, &first);
+		depth = pcslab_remote_push_batch(&pc->remote, b->first, b->last,
+						 b->n, capacity, &first);
 		if (depth) {
-			pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
+			pcslab_stat_add(cache, PCSLAB_STAT_FREE_REMOTE, b->n);
 			if (depth >= pcslab_kick_threshold(capacity))
 				pcslab_kick(cache, pc, depth);
 			if (first)
 				pcslab_arm_idle_flush(cache);
-			return;
+			goto out;
 		}
-		/* At capacity: never fail, never spin; free it ourselves. */
-		pcslab_stat(cache, PCSLAB_STAT_REMOTE_FULL);
-		trace_pcslab_remote_full(cache->name, owner, capacity);
+		/* At capacity: never fail, never spin; free them ourselves. */
+		pcslab_stat_add(cache, PCSLAB_STAT_REMOTE_FULL, b->n);
+		trace_pcslab_remote_full(cache->name, pc->cpu, capacity);
 	}
 
+	b->last->next = NULL;
 	spin_lock_irqsave(&pc->lock, flags);
-	pcslab_kasan_poison(cache, obj, 0);
-	pcslab_slab_clear_queued(slab, idx);
-	ok = !pcslab_slab_is_free(slab, idx);
-	if (ok)
-		pcslab_put_locked(cache, pc, slab, idx);
+	llist_for_each_safe(pos, next, b->first) {
+		void *obj = pos;
+		struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
+		unsigned int idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
+
+		if (unlikely(cache->hooks)) {
+			pcslab_wipe(cache, obj, sizeof(struct llist_node));
+			pcslab_kasan_poison(cache, obj, 0);
+		}
+		pcslab_slab_clear_queued(slab, idx);
+		if (unlikely(pcslab_slab_is_free(slab, idx))) {
+			pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+		} else {
+			pcslab_put_locked(cache, pc, slab, idx);
+			put++;
+		}
+	}
 	spin_unlock_irqrestore(&pc->lock, flags);
-	if (ok)
-		pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
-	else
-		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+	pcslab_stat_add(cache, PCSLAB_STAT_FREE_REMOTE, put);
+out:
+	b->first = NULL;
+	b->last = NULL;
+	b->n = 0;
+}
+
+/* Route a free from a CPU that does not own @slab (preemption off). */
+static void pcslab_free_remote(struct pcslab_cache *cache,
+			       struct pcslab_slab *slab, unsigned int idx,
+			       void *obj)
+{
+	struct pcslab_batch b = { .owner = per_cpu_ptr(cache->cpu, slab->cpu) };
+
+	if (pcslab_batch_add(cache, &b, slab, idx, obj))
+		pcslab_batch_send(cache, &b);
 }
 
 /* Route a validated object of @slab to the local or the remote path. */
@@ -474,6 +631,104 @@ void pcslab_free(struct pcslab_cache *cache, void *obj)
 	pcslab_free_slot(cache, slab, obj);
 }
 EXPORT_SYMBOL_GPL(pcslab_free);
+
+/* The remote part of a bulk free: one batch per run of one owner. */
+static void pcslab_free_bulk_remote(struct pcslab_cache *cache, size_t n,
+				    void **p)
+{
+	struct pcslab_batch b = {};
+	size_t i;
+
+	preempt_disable();
+	for (i = 0; i < n; i++) {
+		void *obj = p[i];
+		/* validated by pcslab_free_bulk(): the mask is enough */
+		struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
+		int idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
+		struct pcslab_cpu *owner;
+
+		if (idx < 0) {
+			pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
+			continue;
+		}
+		owner = per_cpu_ptr(cache->cpu, slab->cpu);
+		if (owner != b.owner) {
+			pcslab_batch_send(cache, &b);
+			b.owner = owner;
+		}
+		if (slab->cpu == smp_processor_id()) {
+			/* we moved to the owner since the locked pass */
+			unsigned long flags;
+
+			local_irq_save(flags);
+			spin_lock(&owner->lock);
+			pcslab_put_checked(cache, owner, slab, idx, obj);
+			spin_unlock(&owner->lock);
+			local_irq_restore(flags);
+			continue;
+		}
+		pcslab_batch_add(cache, &b, slab, idx, obj);
+	}
+	pcslab_batch_send(cache, &b);
+	preempt_enable();
+}
+
+/**
+ * pcslab_free_bulk - free @size objects.
+ * @cache: the cache they were allocated from.
+ * @size: number of pointers in @p.
+ * @p: the objects; NULL entries are skipped.  Its contents are undefined
+ *	after the call (as for kmem_cache_free_bulk()).
+ *
+ * The current CPU's own objects go back under one lock round trip (one
+ * drain-policy tick); objects of other CPUs are handed to each owner as
+ * one batch per run of consecutive objects with the same owner (one
+ * llist_add_batch() and one counter update).  Invalid pointers and double
+ * frees are reported as for pcslab_free() and skipped.
+ */
+void pcslab_free_bulk(struct pcslab_cache *cache, size_t size, void **p)
+{
+	size_t i, nr_remote = 0;
+	struct pcslab_cpu *pc;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	pc = this_cpu_ptr(cache->cpu);
+	spin_lock(&pc->lock);
+	pcslab_tick(cache, pc);
+	for (i = 0; i < size; i++) {
+		void *obj = p[i];
+		struct pcslab_slab *slab;
+		int idx;
+
+		if (!obj)
+			continue;
+		slab = pcslab_slab_base(obj, &cache->geo);
+		if (slab != pc->hot) {
+			slab = pcslab_obj_to_slab_of(obj, &cache->geo);
+			if (!slab || slab->cache != cache) {
+				pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE,
+						    obj);
+				continue;
+			}
+			if (slab->cpu != pc->cpu) {
+				p[nr_remote++] = obj;	/* after the lock */
+				continue;
+			}
+		}
+		idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
+		if (idx < 0) {
+			pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
+			continue;
+		}
+		pcslab_put_checked(cache, pc, slab, idx, obj);
+	}
+	spin_unlock(&pc->lock);
+	local_irq_restore(flags);
+	if (nr_remote)
+		pcslab_free_bulk_remote(cache, nr_remote, p);
+}
+EXPORT_SYMBOL_GPL(pcslab_free_bulk);
 
 /**
  * pcslab_free_obj - free an object without naming its cache.

@@ -11,6 +11,8 @@
  *
  * Workloads:
  *   pair      alloc+free on one CPU, batches 1/10/100/1000, FIFO/shuffled
+ *   bulk      alloc_bulk+free_bulk on one CPU, batches 16/64/256 (against
+ *             kmem_cache_alloc_bulk/free_bulk; pair rows of order "bulk")
  *   prodcons  alloc on one CPU, free on another: 1:1, N:1, 1:N
  *   sweep     two CPUs, 0/5/25/50/100 % of frees remote
  *   policy    adaptive vs fixed levels on steady, bursty, asymmetric loads
@@ -44,7 +46,7 @@ static unsigned int ops = 100000;
 module_param(ops, uint, 0444);
 MODULE_PARM_DESC(ops, "objects per measurement (default 100000)");
 
-static char *tests = "pair,prodcons,sweep,policy,trace,memory,sizes";
+static char *tests = "pair,bulk,prodcons,sweep,policy,trace,memory,sizes";
 module_param(tests, charp, 0444);
 MODULE_PARM_DESC(tests, "comma list of workloads to run");
 
@@ -229,6 +231,49 @@ static void bench_pair(unsigned int rep, enum bench_alloc alloc,
 	pr_info("pcslab_bench: CSV pair %s,%u,%u,%s,%u,%llu,%llu,%llu\n",
 		alloc_names[alloc], cur_size, batch, shuffled ? "shuffled" : "fifo",
 		rep, div64_u64(a.ns * 1000, t.count), div64_u64(t.cycles * 1000, t.count),
+		t.fails);
+}
+
+/* ---- bulk: alloc_bulk + free_bulk on one CPU ---- */
+
+static void bulk_fn(struct bthread *t)
+{
+	struct pair_arg *a = t->arg;
+	unsigned int rounds = max(ops / a->batch, 1U), r;
+	cycles_t c0 = get_cycles();
+	ktime_t k0 = ktime_get();
+
+	for (r = 0; r < rounds; r++) {
+		int got = t->alloc == A_PCSLAB ?
+			pcslab_alloc_bulk(pcache, GFP_KERNEL, a->batch, a->objs) :
+			kmem_cache_alloc_bulk(kcache, GFP_KERNEL, a->batch, a->objs);
+
+		if (got != a->batch) {
+			t->fails++;
+			continue;
+		}
+		if (t->alloc == A_PCSLAB)
+			pcslab_free_bulk(pcache, a->batch, a->objs);
+		else
+			kmem_cache_free_bulk(kcache, a->batch, a->objs);
+		cond_resched();
+	}
+	t->cycles = get_cycles() - c0;
+	a->ns = ktime_to_ns(ktime_sub(ktime_get(), k0));
+	t->count = (u64)rounds * a->batch;
+}
+
+/* Reported as pair rows of order "bulk": per object allocated and freed. */
+static void bench_bulk(unsigned int rep, enum bench_alloc alloc,
+		       unsigned int batch, void **objs)
+{
+	struct pair_arg a = { .batch = batch, .objs = objs };
+	struct bthread t = { .fn = bulk_fn, .alloc = alloc, .arg = &a };
+
+	run_threads(&t, 1);
+	pr_info("pcslab_bench: CSV pair %s,%u,%u,bulk,%u,%llu,%llu,%llu\n",
+		alloc_names[alloc], cur_size, batch, rep,
+		div64_u64(a.ns * 1000, t.count), div64_u64(t.cycles * 1000, t.count),
 		t.fails);
 }
 
@@ -704,6 +749,7 @@ static void run_all(unsigned int *perm, void **objs)
 {
 	static const unsigned int batches[] = { 1, 10, 100, 1000 };
 	static const unsigned int pcts[] = { 0, 5, 25, 50, 100 };
+	static const unsigned int bulks[] = { 16, 64, 256 };
 	unsigned int rep, i, s;
 	enum bench_alloc a;
 
@@ -714,6 +760,9 @@ static void run_all(unsigned int *perm, void **objs)
 					bench_pair(rep, a, batches[i], false, perm, objs);
 					bench_pair(rep, a, batches[i], true, perm, objs);
 				}
+			if (want("bulk"))
+				for (i = 0; i < ARRAY_SIZE(bulks); i++)
+					bench_bulk(rep, a, bulks[i], objs);
 			if (want("prodcons") && nr_cpus >= 2) {
 				bench_prodcons(rep, a, 1, 1);
 				if (nr_cpus >= 3) {

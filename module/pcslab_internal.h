@@ -169,6 +169,14 @@ static __always_inline void pcslab_stat(struct pcslab_cache *cache,
 	this_cpu_inc(cache->cpu->stat[item]);
 }
 
+/* Freer-side events, @n at once. */
+static __always_inline void pcslab_stat_add(struct pcslab_cache *cache,
+					    enum pcslab_stat_item item,
+					    unsigned long n)
+{
+	this_cpu_add(cache->cpu->stat[item], n);
+}
+
 /* ---- per-object debug work (wipe, poison, KASAN) ---- */
 
 #ifdef CONFIG_KASAN_GENERIC

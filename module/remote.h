@@ -92,32 +92,53 @@ static inline unsigned int pcslab_policy_tick(struct pcslab_drain_state *st,
 }
 
 /**
- * pcslab_remote_push - queue a freed object for its owner, if there is room.
+ * pcslab_remote_push_batch - queue a chain of freed objects, if there is room.
+ * @rq: the owner's queue.
+ * @first: first link of the chain (stored in a freed object).
+ * @last: last link; the chain runs @first..@last through ->next.
+ * @n: links in the chain.
+ * @capacity: queue bound.
+ * @was_empty: set when the queue was empty before this push.
+ *
+ * Lock-free; the only loop is llist_add_batch()'s cmpxchg.  The pending
+ * count is raised before the push, once for the whole chain, so that a
+ * concurrent drain can never drive it below the list length.
+ *
+ * Return: the new queue depth (>= @n), or 0 when the chain does not fit
+ * and the caller must return the objects another way.
+ */
+static inline int pcslab_remote_push_batch(struct pcslab_remote *rq,
+					   struct llist_node *first,
+					   struct llist_node *last,
+					   unsigned int n,
+					   unsigned int capacity,
+					   bool *was_empty)
+{
+	int depth = atomic_add_return(n, &rq->pending);
+
+	if ((unsigned int)depth > capacity) {
+		atomic_sub(n, &rq->pending);
+		*was_empty = false;
+		return 0;
+	}
+	*was_empty = llist_add_batch(first, last, &rq->head);
+	return depth;
+}
+
+/**
+ * pcslab_remote_push - queue one freed object, if there is room.
  * @rq: the owner's queue.
  * @node: link stored in the freed object.
  * @capacity: queue bound.
  * @first: set when the queue was empty before this push.
  *
- * Lock-free; the only loop is llist_add()'s cmpxchg.  The pending count
- * is raised before the push so that a concurrent drain can never drive it
- * below the list length.
- *
- * Return: the new queue depth (>= 1), or 0 when the queue is full and the
- * caller must return the object another way.
+ * Return: as pcslab_remote_push_batch() for a chain of one.
  */
 static inline int pcslab_remote_push(struct pcslab_remote *rq,
 				     struct llist_node *node,
 				     unsigned int capacity, bool *first)
 {
-	int depth = atomic_inc_return(&rq->pending);
-
-	if ((unsigned int)depth > capacity) {
-		atomic_dec(&rq->pending);
-		*first = false;
-		return 0;
-	}
-	*first = llist_add(node, &rq->head);
-	return depth;
+	return pcslab_remote_push_batch(rq, node, node, 1, capacity, first);
 }
 
 #endif /* _PCSLAB_REMOTE_H */

@@ -177,6 +177,38 @@ static inline void *pcslab_slab_take(struct pcslab_slab *slab,
 }
 
 /**
+ * pcslab_slab_take_bulk - allocate up to @n free slots, lowest first.
+ * @slab: slab, owner's lock held.
+ * @geo: its geometry.
+ * @n: slots wanted.
+ * @p: filled with the objects.
+ *
+ * Harvests whole bitmap words: the objects themselves are not touched.
+ *
+ * Return: the number taken (< @n only if the slab ran out).
+ */
+static inline unsigned int pcslab_slab_take_bulk(struct pcslab_slab *slab,
+						 const struct pcslab_geometry *geo,
+						 unsigned int n, void **p)
+{
+	unsigned int w, words = BITS_TO_LONGS(slab->nr_objects), got = 0;
+
+	/* bits past nr_objects are never set (pcslab_slab_init()) */
+	for (w = 0; w < words && got < n; w++) {
+		unsigned long bits = slab->free_map[w];
+
+		while (bits && got < n) {
+			p[got++] = pcslab_slab_obj(slab, geo,
+						   w * BITS_PER_LONG + __ffs(bits));
+			bits &= bits - 1;
+		}
+		slab->free_map[w] = bits;
+	}
+	slab->nr_free -= got;
+	return got;
+}
+
+/**
  * pcslab_slab_is_queued - is the slot waiting in a remote queue?
  * @slab: the slab.
  * @idx: slot index.
