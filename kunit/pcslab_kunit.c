@@ -418,15 +418,48 @@ static void cache_first_fit_and_slab_states(struct kunit *test)
 	for (i = 0; i <= n; i++)
 		pcslab_free(c, objs[i]);
 	migrate_enable();
-	/* everything free: one empty slab kept as the reserve */
-	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), (unsigned long)PCSLAB_CPU_RESERVE);
+	/* everything free: both empty slabs fit the reserve and stay */
+	KUNIT_EXPECT_GE(test, c->reserve, 2U);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), 2UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_EMPTY_BYTES),
+			2UL * (PAGE_SIZE << c->geo.order));
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLAB_NEW), 2UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_LOCAL), n + 2UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_ALLOC), n + 2UL);
-	KUNIT_EXPECT_EQ(test, pcslab_cache_shrink(c), 1UL);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_shrink(c), 2UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_EMPTY_BYTES), 0UL);
 	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+}
+
+/* Empty slabs beyond the reserve stay until the idle flush trims them. */
+static void cache_empty_slab_hysteresis(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 1024, 0, NULL);
+	unsigned int n = (c->reserve + 2) * c->geo.nr_objects, i;
+	void **objs = kunit_kcalloc(test, n, sizeof(void *), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_EXPECT_EQ(test, c->reserve, PCSLAB_RESERVE_MAX_SLABS);
+	migrate_disable();
+	for (i = 0; i < 3; i++) {	/* cycling: no new slab after round 1 */
+		KUNIT_ASSERT_EQ(test, pcslab_alloc_bulk(c, GFP_KERNEL, n, objs), (int)n);
+		pcslab_free_bulk(c, n, objs);
+	}
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLAB_NEW), c->reserve + 2UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLAB_FREE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), c->reserve + 2UL);
+	/* the flush was armed when the reserve was passed: run it now */
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&c->idle_flush));
+	mod_delayed_work(system_wq, &c->idle_flush, 0);
+	flush_delayed_work(&c->idle_flush);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), (unsigned long)c->reserve);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLAB_FREE), 2UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_EMPTY_BYTES),
+			(unsigned long)c->reserve * (PAGE_SIZE << c->geo.order));
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 }
 
 static int ctor_calls;
@@ -818,18 +851,18 @@ static void cache_shrinker_releases(struct kunit *test)
 	pcslab_cache_set_policy(c, PCSLAB_MAX_QUEUE);
 	pcslab_cache_set_queue_capacity(c, PCSLAB_MAX_QUEUE);
 	migrate_disable();
-	/* three slabs' worth, all freed remotely: they stay queued */
-	w.n = 3 * c->geo.nr_objects;
+	/* two slabs more than the reserve, all freed remotely: still queued */
+	w.n = (c->reserve + 2) * c->geo.nr_objects;
 	w.objs = alloc_on_this_cpu(test, c, w.n);
 	smp_call_function_single(other_cpu(test), free_objs_fn, &w, 1);
 	migrate_enable();
-	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), 3UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), c->reserve + 2UL);
 	count = c->shrinker->count_objects(c->shrinker, &sc);
 	KUNIT_EXPECT_GE(test, count, (unsigned long)w.n);
 	KUNIT_EXPECT_NE(test, c->shrinker->scan_objects(c->shrinker, &sc), SHRINK_STOP);
 	/* drained; empty slabs freed down to the owner's reserve */
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
-	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), (unsigned long)PCSLAB_CPU_RESERVE);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), (unsigned long)c->reserve);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 }
 
@@ -1263,6 +1296,7 @@ static struct kunit_case pcslab_cache_cases[] = {
 	KUNIT_CASE(cache_page_alloc_failure),
 	KUNIT_CASE(cache_kasan_poisons_free_objects),
 	KUNIT_CASE(cache_bulk_alloc_and_free),
+	KUNIT_CASE(cache_empty_slab_hysteresis),
 	KUNIT_CASE(cache_bulk_all_or_nothing),
 	KUNIT_CASE(cache_destroy_with_live_objects),
 	KUNIT_CASE(cache_remote_free_and_drain),

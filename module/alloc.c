@@ -66,19 +66,27 @@ void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 	pc->nr_inuse--;
 	if (unlikely(slab->nr_free == slab->nr_objects)) {
 		/*
-		 * Empty: beyond the reserve it goes; else to the tail, behind
-		 * slabs in use, unless it is the only one (a single object
-		 * allocated and freed over and over moves no list entry).
+		 * Empty: to the tail, behind slabs in use, unless it is the
+		 * only one (a single object allocated and freed over and over
+		 * moves no list entry).  Beyond the reserve the idle flush
+		 * releases it later, so that a workload cycling through a few
+		 * slabs does not churn the page allocator; an offline owner or
+		 * a dead cache keeps none and releases it now.
 		 */
+		unsigned int reserve = pcslab_reserve(cache, pc);
+
 		pc->nr_empty++;
-		if (pc->nr_empty > pcslab_reserve(cache, pc)) {
+		if (unlikely(!reserve)) {
 			list_del(&slab->list);
 			pc->nr_empty--;
 			pc->nr_slabs--;
 			pcslab_free_slab_pages(cache, pc, slab);
-		} else if (!list_is_singular(&pc->partial)) {
-			list_move_tail(&slab->list, &pc->partial);
+			return;
 		}
+		if (!list_is_singular(&pc->partial))
+			list_move_tail(&slab->list, &pc->partial);
+		if (pc->nr_empty > reserve)
+			pcslab_arm_idle_flush(cache);
 	} else if (unlikely(slab->nr_free == 1)) {
 		list_move(&slab->list, &pc->partial);
 	}

@@ -50,6 +50,9 @@ unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
 		return data_race(pc->nr_slabs); /* racy read, see above */
 	case PCSLAB_STAT_PENDING:
 		return atomic_read(&pc->remote.pending);
+	case PCSLAB_STAT_EMPTY_BYTES:
+		return (unsigned long)data_race(pc->nr_empty) << /* racy, above */
+		       (PAGE_SHIFT + cache->geo.order);
 	default:
 		/* racy read of another CPU's counter, see above */
 		return data_race(pc->stat[item]);
@@ -261,6 +264,8 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 	cache->ctor = ctor;
 	cache->fixed_level = PCSLAB_DRAIN_ADAPTIVE;
 	cache->queue_capacity = PCSLAB_DEFAULT_QUEUE;
+	cache->reserve = clamp(DIV_ROUND_UP(PCSLAB_RESERVE_OBJECTS, geo.nr_objects),
+			       1U, PCSLAB_RESERVE_MAX_SLABS);
 	/* kasan_poison() works on 8-byte granules */
 	cache->kasan = IS_ENABLED(CONFIG_KASAN_GENERIC) &&
 		       IS_ALIGNED(geo.obj_size, 8) && IS_ALIGNED(geo.data_offset, 8);

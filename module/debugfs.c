@@ -50,6 +50,7 @@ const char *const pcslab_stat_names[PCSLAB_NR_STATS] = {
 	[PCSLAB_STAT_OBJECTS_IN_USE]	= "objects_in_use",
 	[PCSLAB_STAT_SLABS]		= "slabs",
 	[PCSLAB_STAT_PENDING]		= "pending",
+	[PCSLAB_STAT_EMPTY_BYTES]	= "empty_bytes",
 };
 
 static_assert(ARRAY_SIZE(pcslab_stat_names) == PCSLAB_NR_STATS);

@@ -46,6 +46,7 @@ enum pcslab_stat_item {
 	PCSLAB_STAT_OBJECTS_IN_USE = PCSLAB_NR_EVENT_STATS,
 	PCSLAB_STAT_SLABS,
 	PCSLAB_STAT_PENDING,
+	PCSLAB_STAT_EMPTY_BYTES,
 	PCSLAB_NR_STATS,
 };
 
@@ -105,6 +106,7 @@ struct pcslab_cpu {
  * @ctor: constructor run on every object of a new slab, or NULL.
  * @fixed_level: drain level, or %PCSLAB_DRAIN_ADAPTIVE.
  * @queue_capacity: remote queue bound per CPU.
+ * @reserve: empty slabs an online CPU keeps (see %PCSLAB_RESERVE_OBJECTS).
  * @kasan: free objects are poisoned in KASAN's shadow (generic KASAN only).
  * @hooks: some per-object work is due on alloc and free (wipe, poison,
  *	KASAN, kmemleak); decided once at create so that a cache without
@@ -128,6 +130,7 @@ struct pcslab_cache {
 	void (*ctor)(void *obj);
 	unsigned int fixed_level;
 	unsigned int queue_capacity;
+	unsigned int reserve;
 	bool kasan;
 	bool hooks;
 	bool dead;
@@ -141,8 +144,15 @@ struct pcslab_cache {
 	unsigned long reported;
 };
 
-/* Empty slabs an online CPU keeps to absorb alloc/free churn. */
-#define PCSLAB_CPU_RESERVE	1U
+/*
+ * Empty slabs an online CPU keeps to absorb alloc/free churn: enough for
+ * PCSLAB_RESERVE_OBJECTS objects, at least one slab and at most
+ * PCSLAB_RESERVE_MAX_SLABS (SLUB keeps 6-120 objects per CPU and 5-10
+ * partial slabs per node).  More empty slabs than that are released
+ * lazily, by the idle flush, the shrinker or pcslab_cache_shrink().
+ */
+#define PCSLAB_RESERVE_OBJECTS		256U
+#define PCSLAB_RESERVE_MAX_SLABS	4U
 /* Delay after the first queued remote free before an idle owner is flushed. */
 #define PCSLAB_IDLE_FLUSH_MS	100U
 
@@ -239,13 +249,13 @@ struct page *pcslab_alloc_slab_pages(struct pcslab_cache *cache, gfp_t gfp);
 
 /* ---- reclaim (reclaim.c) ---- */
 
-/* Empty slabs an online CPU keeps to absorb alloc/free churn. */
+/* Empty slabs @pc keeps: none once offline or dead. */
 static inline unsigned int pcslab_reserve(struct pcslab_cache *cache,
 					  struct pcslab_cpu *pc)
 {
 	if (READ_ONCE(cache->dead) || !cpu_online(pc->cpu))
 		return 0;
-	return PCSLAB_CPU_RESERVE;
+	return cache->reserve;
 }
 
 void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,

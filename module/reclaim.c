@@ -2,12 +2,15 @@
 /*
  * pcslab reclaim: giving memory back and returning stranded remote frees.
  *
- * Empty slabs beyond a CPU's reserve go back to the page allocator as
- * soon as they empty (pcslab_put_locked()), and on request down to zero
- * (pcslab_cache_shrink()).  Remote frees must not strand on an owner that
- * stopped allocating: the idle flush (delayed work armed by the first push
- * into an empty queue), the shrinker, pcslab_cache_drain() and CPU offline
- * drain queues from any CPU, under the owner's lock.
+ * Empty slabs beyond a CPU's reserve go back to the page allocator lazily:
+ * the slab that crosses the reserve arms the idle flush, which trims
+ * every CPU down to its reserve; the shrinker does the same under memory
+ * pressure, and pcslab_cache_shrink() releases the reserve too.
+ *
+ * Remote frees must not strand on an owner that stopped allocating: the
+ * idle flush (delayed work armed by the first push into an empty queue),
+ * the shrinker, pcslab_cache_drain() and CPU offline drain queues from
+ * any CPU, under the owner's lock.
  */
 #define pr_fmt(fmt) "pcslab: " fmt
 
@@ -83,7 +86,10 @@ unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu)
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_drain_cpu);
 
-/* Return remote frees whose owner stopped allocating and freeing. */
+/*
+ * Return remote frees whose owner stopped allocating and freeing, and
+ * release empty slabs beyond each CPU's reserve.
+ */
 void pcslab_idle_flush_fn(struct work_struct *work)
 {
 	struct pcslab_cache *cache = container_of(to_delayed_work(work),
@@ -94,8 +100,11 @@ void pcslab_idle_flush_fn(struct work_struct *work)
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 
-		if (atomic_read(&pc->remote.pending) &&
-		    pcslab_drain_cpu(cache, cpu)) {
+		if (!atomic_read(&pc->remote.pending) &&
+		    /* an unlocked look is enough to skip an idle CPU */
+		    data_race(pc->nr_empty) <= pcslab_reserve(cache, pc))
+			continue;
+		if (pcslab_drain_cpu(cache, cpu)) {
 			pcslab_stat(cache, PCSLAB_STAT_IDLE_FLUSH);
 			cond_resched();
 		}
@@ -186,7 +195,10 @@ static unsigned long pcslab_shrink_scan(struct shrinker *shrinker,
 	return freed ? freed : SHRINK_STOP;
 }
 
-/* The first remote free into an empty queue schedules the idle flush. */
+/*
+ * The first remote free into an empty queue, or a CPU's empty slabs
+ * passing its reserve, schedules the idle flush (a no-op while pending).
+ */
 void pcslab_arm_idle_flush(struct pcslab_cache *cache)
 {
 	queue_delayed_work(system_wq, &cache->idle_flush,
