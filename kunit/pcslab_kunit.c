@@ -365,12 +365,7 @@ static struct kunit_resource pcslab_errors_res;
 
 static unsigned long total(struct pcslab_cache *c, enum pcslab_stat_item item)
 {
-	unsigned long sum = 0;
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += pcslab_stat_cpu(c, item, cpu);
-	return sum;
+	return pcslab_stat_sum(c, item);
 }
 
 static void destroy_action(void *cache)

@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) "pcslab: " fmt
 
+#include <linux/build_bug.h>
 #include <linux/cpumask.h>
 #include <linux/ctype.h>
 #include <linux/kmemleak.h>
@@ -28,6 +29,33 @@ DEFINE_MUTEX(pcslab_caches_mutex);
 LIST_HEAD(pcslab_caches);
 /* Pages held by every cache, leaked ones included (debugfs "pages"). */
 atomic_long_t pcslab_pages = ATOMIC_LONG_INIT(0);
+
+/* The counters' names, in stats order; the enum is in pcslab_internal.h. */
+const char *const pcslab_stat_names[PCSLAB_NR_STATS] = {
+	[PCSLAB_STAT_ALLOC]		= "alloc",
+	[PCSLAB_STAT_ALLOC_SLOWPATH]	= "alloc_slowpath",
+	[PCSLAB_STAT_ALLOC_FAIL]	= "alloc_fail",
+	[PCSLAB_STAT_FREE_LOCAL]	= "free_local",
+	[PCSLAB_STAT_FREE_REMOTE]	= "free_remote",
+	[PCSLAB_STAT_REMOTE_FULL]	= "remote_full",
+	[PCSLAB_STAT_DRAIN]		= "drain",
+	[PCSLAB_STAT_DRAINED_OBJECTS]	= "drained_objects",
+	[PCSLAB_STAT_LEVEL_UP]		= "level_up",
+	[PCSLAB_STAT_LEVEL_DOWN]	= "level_down",
+	[PCSLAB_STAT_KICK]		= "kick",
+	[PCSLAB_STAT_IDLE_FLUSH]	= "idle_flush",
+	[PCSLAB_STAT_SLAB_NEW]		= "slab_new",
+	[PCSLAB_STAT_SLAB_FREE]		= "slab_free",
+	[PCSLAB_STAT_INVALID_FREE]	= "invalid_free",
+	[PCSLAB_STAT_DOUBLE_FREE]	= "double_free",
+	[PCSLAB_STAT_POISON_CORRUPT]	= "poison_corrupt",
+	[PCSLAB_STAT_OBJECTS_IN_USE]	= "objects_in_use",
+	[PCSLAB_STAT_SLABS]		= "slabs",
+	[PCSLAB_STAT_PENDING]		= "pending",
+	[PCSLAB_STAT_EMPTY_BYTES]	= "empty_bytes",
+};
+
+static_assert(ARRAY_SIZE(pcslab_stat_names) == PCSLAB_NR_STATS);
 
 /**
  * pcslab_stat_cpu - read one statistic of one CPU.
@@ -59,6 +87,25 @@ unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_stat_cpu);
+
+/**
+ * pcslab_stat_sum - one statistic summed over every possible CPU.
+ * @cache: the cache.
+ * @item: which statistic.
+ *
+ * Return: the (racy) total.
+ */
+unsigned long pcslab_stat_sum(struct pcslab_cache *cache,
+			      enum pcslab_stat_item item)
+{
+	unsigned long sum = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += pcslab_stat_cpu(cache, item, cpu);
+	return sum;
+}
+EXPORT_SYMBOL_IF_KUNIT(pcslab_stat_sum);
 
 /**
  * pcslab_cpu_snapshot - one CPU's drain level, queue depth and cooldown.
@@ -322,8 +369,7 @@ EXPORT_SYMBOL_GPL(pcslab_cache_create);
  */
 unsigned long pcslab_cache_destroy(struct pcslab_cache *cache)
 {
-	unsigned long live = 0, slabs = 0;
-	unsigned int cpu;
+	unsigned long live, slabs;
 
 	if (IS_ERR_OR_NULL(cache))
 		return 0;
@@ -343,10 +389,8 @@ unsigned long pcslab_cache_destroy(struct pcslab_cache *cache)
 		       !atomic_read(&cache->kicks_inflight));
 	pcslab_shrink_cpus(cache, true);
 
-	for_each_possible_cpu(cpu) {
-		live += pcslab_stat_cpu(cache, PCSLAB_STAT_OBJECTS_IN_USE, cpu);
-		slabs += pcslab_stat_cpu(cache, PCSLAB_STAT_SLABS, cpu);
-	}
+	live = pcslab_stat_sum(cache, PCSLAB_STAT_OBJECTS_IN_USE);
+	slabs = pcslab_stat_sum(cache, PCSLAB_STAT_SLABS);
 	if (live) {
 		pr_err("cache %s destroyed with %lu objects still in use; their %lu slabs stay allocated\n",
 		       cache->name, live, slabs);

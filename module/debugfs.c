@@ -29,32 +29,6 @@
 /* Longest accepted write: "fixed 65536\n" with room to spare. */
 #define PCSLAB_WRITE_MAX	32
 
-const char *const pcslab_stat_names[PCSLAB_NR_STATS] = {
-	[PCSLAB_STAT_ALLOC]		= "alloc",
-	[PCSLAB_STAT_ALLOC_SLOWPATH]	= "alloc_slowpath",
-	[PCSLAB_STAT_ALLOC_FAIL]	= "alloc_fail",
-	[PCSLAB_STAT_FREE_LOCAL]	= "free_local",
-	[PCSLAB_STAT_FREE_REMOTE]	= "free_remote",
-	[PCSLAB_STAT_REMOTE_FULL]	= "remote_full",
-	[PCSLAB_STAT_DRAIN]		= "drain",
-	[PCSLAB_STAT_DRAINED_OBJECTS]	= "drained_objects",
-	[PCSLAB_STAT_LEVEL_UP]		= "level_up",
-	[PCSLAB_STAT_LEVEL_DOWN]	= "level_down",
-	[PCSLAB_STAT_KICK]		= "kick",
-	[PCSLAB_STAT_IDLE_FLUSH]	= "idle_flush",
-	[PCSLAB_STAT_SLAB_NEW]		= "slab_new",
-	[PCSLAB_STAT_SLAB_FREE]		= "slab_free",
-	[PCSLAB_STAT_INVALID_FREE]	= "invalid_free",
-	[PCSLAB_STAT_DOUBLE_FREE]	= "double_free",
-	[PCSLAB_STAT_POISON_CORRUPT]	= "poison_corrupt",
-	[PCSLAB_STAT_OBJECTS_IN_USE]	= "objects_in_use",
-	[PCSLAB_STAT_SLABS]		= "slabs",
-	[PCSLAB_STAT_PENDING]		= "pending",
-	[PCSLAB_STAT_EMPTY_BYTES]	= "empty_bytes",
-};
-
-static_assert(ARRAY_SIZE(pcslab_stat_names) == PCSLAB_NR_STATS);
-
 static struct dentry *pcslab_debugfs_root;
 
 /**
@@ -136,8 +110,7 @@ EXPORT_SYMBOL_IF_KUNIT(pcslab_parse_policy);
  */
 long pcslab_cache_stat(struct pcslab_cache *cache, const char *name, int cpu)
 {
-	unsigned int item, c;
-	unsigned long sum = 0;
+	unsigned int item;
 
 	for (item = 0; item < PCSLAB_NR_STATS; item++)
 		if (!strcmp(pcslab_stat_names[item], name))
@@ -149,9 +122,7 @@ long pcslab_cache_stat(struct pcslab_cache *cache, const char *name, int cpu)
 			return -EINVAL;
 		return pcslab_stat_cpu(cache, item, cpu);
 	}
-	for_each_possible_cpu(c)
-		sum += pcslab_stat_cpu(cache, item, c);
-	return sum;
+	return pcslab_stat_sum(cache, item);
 }
 EXPORT_SYMBOL_GPL(pcslab_cache_stat);
 
@@ -190,11 +161,8 @@ static int pcslab_stats_show(struct seq_file *m, void *v)
 	unsigned int item, cpu;
 
 	for (item = 0; item < PCSLAB_NR_STATS; item++) {
-		unsigned long total = 0;
-
-		for_each_possible_cpu(cpu)
-			total += pcslab_stat_cpu(cache, item, cpu);
-		seq_printf(m, "%s %lu", pcslab_stat_names[item], total);
+		seq_printf(m, "%s %lu", pcslab_stat_names[item],
+			   pcslab_stat_sum(cache, item));
 		for_each_possible_cpu(cpu)
 			seq_printf(m, " C%u=%lu", cpu,
 				   pcslab_stat_cpu(cache, item, cpu));
@@ -329,17 +297,13 @@ static const struct file_operations pcslab_drain_fops = {
 static int pcslab_slabinfo_show(struct seq_file *m, void *v)
 {
 	struct pcslab_cache *cache;
-	unsigned int cpu;
 
 	seq_puts(m, "# name objsize active_objs num_objs slabs pages\n");
 	mutex_lock(&pcslab_caches_mutex);
 	list_for_each_entry(cache, &pcslab_caches, list) {
-		unsigned long inuse = 0, slabs = 0;
+		unsigned long inuse = pcslab_stat_sum(cache, PCSLAB_STAT_OBJECTS_IN_USE);
+		unsigned long slabs = pcslab_stat_sum(cache, PCSLAB_STAT_SLABS);
 
-		for_each_possible_cpu(cpu) {
-			inuse += pcslab_stat_cpu(cache, PCSLAB_STAT_OBJECTS_IN_USE, cpu);
-			slabs += pcslab_stat_cpu(cache, PCSLAB_STAT_SLABS, cpu);
-		}
 		seq_printf(m, "%s %u %lu %lu %lu %lu\n", cache->name,
 			   cache->size, inuse, slabs * cache->geo.nr_objects,
 			   slabs, slabs << cache->geo.order);

@@ -50,6 +50,7 @@ enum pcslab_stat_item {
 	PCSLAB_NR_STATS,
 };
 
+/* Their names as shown in debugfs "stats" (cache.c, checked against the enum). */
 extern const char *const pcslab_stat_names[PCSLAB_NR_STATS];
 
 /**
@@ -277,6 +278,8 @@ void pcslab_hotplug_exit(void);
 
 unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
 			      enum pcslab_stat_item item, unsigned int cpu);
+unsigned long pcslab_stat_sum(struct pcslab_cache *cache,
+			      enum pcslab_stat_item item);
 void pcslab_cpu_snapshot(struct pcslab_cache *cache, unsigned int cpu,
 			 unsigned int *level, unsigned int *pending,
 			 unsigned int *cooldown);
