@@ -93,6 +93,38 @@ void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 }
 
 /**
+ * pcslab_put_queued_locked - put back an object claimed for a remote queue.
+ * @cache: the cache.
+ * @pc: its owner CPU's state, lock held.
+ * @obj: the object, validated when it was claimed; its first word holds
+ *	a queue link.
+ *
+ * Used by the drain and by a freer that could not queue (direct free).
+ *
+ * Return: false (reported) if the slot was free meanwhile: a double free.
+ */
+static bool pcslab_put_queued_locked(struct pcslab_cache *cache,
+				     struct pcslab_cpu *pc, void *obj)
+{
+	/* validated when claimed: the mask is enough */
+	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
+	int idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
+
+	if (unlikely(cache->hooks)) {
+		/* the link word is the only part the wipe did not cover */
+		pcslab_wipe(cache, obj, sizeof(struct llist_node));
+		pcslab_kasan_poison(cache, obj, 0);
+	}
+	pcslab_slab_clear_queued(slab, idx);
+	if (unlikely(pcslab_slab_is_free(slab, idx))) {
+		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+		return false;
+	}
+	pcslab_put_locked(cache, pc, slab, idx);
+	return true;
+}
+
+/**
  * pcslab_drain_locked - put every queued remote free of @pc back.
  * @cache: the cache.
  * @pc: the owner CPU's state, lock held (by the owner or on its behalf).
@@ -112,23 +144,8 @@ unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 	list = pcslab_remote_take(&pc->remote, &n);
 	if (!list)
 		return 0;
-	llist_for_each_safe(pos, next, list) {
-		void *obj = pos;
-		/* validated at push time: the mask is enough */
-		struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
-		int idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
-
-		if (unlikely(cache->hooks)) {
-			/* the link word is the only part the wipe did not cover */
-			pcslab_wipe(cache, obj, sizeof(struct llist_node));
-			pcslab_kasan_poison(cache, obj, 0);
-		}
-		pcslab_slab_clear_queued(slab, idx);
-		if (unlikely(pcslab_slab_is_free(slab, idx)))
-			pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-		else
-			pcslab_put_locked(cache, pc, slab, idx);
-	}
+	llist_for_each_safe(pos, next, list)
+		pcslab_put_queued_locked(cache, pc, pos);
 	pcslab_stat_locked(pc, PCSLAB_STAT_DRAIN);
 	pc->stat[PCSLAB_STAT_DRAINED_OBJECTS] += n;
 	trace_pcslab_drain(cache->name, pc->cpu, n,
@@ -544,23 +561,8 @@ static void pcslab_batch_send(struct pcslab_cache *cache, struct pcslab_batch *b
 
 	b->last->next = NULL;
 	spin_lock_irqsave(&pc->lock, flags);
-	llist_for_each_safe(pos, next, b->first) {
-		void *obj = pos;
-		struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
-		unsigned int idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
-
-		if (unlikely(cache->hooks)) {
-			pcslab_wipe(cache, obj, sizeof(struct llist_node));
-			pcslab_kasan_poison(cache, obj, 0);
-		}
-		pcslab_slab_clear_queued(slab, idx);
-		if (unlikely(pcslab_slab_is_free(slab, idx))) {
-			pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-		} else {
-			pcslab_put_locked(cache, pc, slab, idx);
-			put++;
-		}
-	}
+	llist_for_each_safe(pos, next, b->first)
+		put += pcslab_put_queued_locked(cache, pc, pos);
 	spin_unlock_irqrestore(&pc->lock, flags);
 	pcslab_stat_add(cache, PCSLAB_STAT_FREE_REMOTE, put);
 out:
