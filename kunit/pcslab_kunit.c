@@ -1255,8 +1255,13 @@ static void cache_multi_cpu_stress(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_INVALID_FREE), 0UL);
 	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_FREE_REMOTE), (unsigned long)STRESS_OBJS);
-	KUNIT_EXPECT_GT(test, total(s->c, PCSLAB_STAT_LEVEL_UP) +
-			total(s->c, PCSLAB_STAT_LEVEL_DOWN), 0UL);
+	/*
+	 * Whether the level moves depends on how the freer keeps pace (a run
+	 * can stay between 25 % and 75 % throughout): the law itself is
+	 * tested deterministically in pcslab_core; here the queue must have
+	 * been drained, not bypassed.
+	 */
+	KUNIT_EXPECT_GT(test, total(s->c, PCSLAB_STAT_DRAIN), 0UL);
 	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
 }
 
