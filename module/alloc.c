@@ -51,18 +51,14 @@
 
 /* ---- the owner's side, under its lock ---- */
 
-/**
- * pcslab_put_locked - return a checked slot to its bitmap, fix the lists.
- * @cache: the cache.
- * @pc: the owner CPU's state, lock held.
- * @slab: the slot's slab, owned by @pc.
- * @idx: a slot neither free nor queued (the caller checked).
+/*
+ * A slot of @slab went back to its bitmap: count it and fix the lists.
+ * May release @slab.  Lock held.
  */
-void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
-		       struct pcslab_slab *slab, unsigned int idx)
+static void pcslab_slot_returned_locked(struct pcslab_cache *cache,
+					struct pcslab_cpu *pc,
+					struct pcslab_slab *slab)
 {
-	lockdep_assert_held(&pc->lock);
-	pcslab_slab_put(slab, idx);
 	pc->nr_inuse--;
 	if (unlikely(slab->nr_free == slab->nr_objects)) {
 		/*
@@ -93,6 +89,21 @@ void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 }
 
 /**
+ * pcslab_put_locked - return a checked slot to its bitmap, fix the lists.
+ * @cache: the cache.
+ * @pc: the owner CPU's state, lock held.
+ * @slab: the slot's slab, owned by @pc.
+ * @idx: a slot neither free nor queued (the caller checked).
+ */
+void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+		       struct pcslab_slab *slab, unsigned int idx)
+{
+	lockdep_assert_held(&pc->lock);
+	pcslab_slab_put(slab, idx);
+	pcslab_slot_returned_locked(cache, pc, slab);
+}
+
+/**
  * pcslab_put_queued_locked - put back an object claimed for a remote queue.
  * @cache: the cache.
  * @pc: its owner CPU's state, lock held.
@@ -115,12 +126,19 @@ static bool pcslab_put_queued_locked(struct pcslab_cache *cache,
 		pcslab_wipe(cache, obj, sizeof(struct llist_node));
 		pcslab_kasan_poison(cache, obj, 0);
 	}
-	pcslab_slab_clear_queued(slab, idx);
 	if (unlikely(pcslab_slab_is_free(slab, idx))) {
+		pcslab_slab_release_claim(slab, idx);
 		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
 		return false;
 	}
-	pcslab_put_locked(cache, pc, slab, idx);
+	/*
+	 * Free first, claim released second (with release order): a freer
+	 * that claims the slot after this sees it free and reports, so the
+	 * object is never queued again while free (see pcslab_batch_add()).
+	 */
+	pcslab_slab_put(slab, idx);
+	pcslab_slab_release_claim(slab, idx);
+	pcslab_slot_returned_locked(cache, pc, slab);	/* may release @slab */
 	return true;
 }
 
@@ -498,6 +516,13 @@ struct pcslab_batch {
 /*
  * Claim a remotely freed slot, so that a second free of it is caught as a
  * double free, and chain the object into @b (which must be for its owner).
+ *
+ * The claim comes first and the free bit is read after it (the claim is a
+ * full barrier): a drain puts an object back before it drops the claim,
+ * so a second free that wins the claim after that sees the slot free.
+ * Two frees of one object at the same instant are thus reported (by
+ * whichever loses), except one racing an alloc and a third free of the
+ * same slot, which can be reported as the other call (never lost).
  */
 static bool pcslab_batch_add(struct pcslab_cache *cache, struct pcslab_batch *b,
 			     struct pcslab_slab *slab, unsigned int idx,
@@ -505,8 +530,12 @@ static bool pcslab_batch_add(struct pcslab_cache *cache, struct pcslab_batch *b,
 {
 	struct llist_node *node = obj;
 
-	if (pcslab_slab_is_free_racy(slab, idx) ||
-	    !pcslab_slab_mark_queued(slab, idx)) {
+	if (!pcslab_slab_mark_queued(slab, idx)) {
+		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+		return false;
+	}
+	if (pcslab_slab_is_free_racy(slab, idx)) {
+		pcslab_slab_release_claim(slab, idx);
 		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
 		return false;
 	}

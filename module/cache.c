@@ -397,6 +397,13 @@ unsigned long pcslab_cache_destroy(struct pcslab_cache *cache)
 		kmemleak_not_leak(cache);
 		return live;
 	}
+	/*
+	 * A free that found the cache dead puts its object back itself and
+	 * still touches the cache (slab release, counters) after the count
+	 * we just read dropped: it does all of it with preemption off, so
+	 * one more grace period and it has returned.
+	 */
+	synchronize_rcu();
 	pcslab_cache_free(cache);
 	return 0;
 }

@@ -235,14 +235,17 @@ static inline bool pcslab_slab_mark_queued(struct pcslab_slab *slab,
 }
 
 /**
- * pcslab_slab_clear_queued - the drain took the slot off the queue.
+ * pcslab_slab_release_claim - drop the claim pcslab_slab_mark_queued() took.
  * @slab: the slab.
  * @idx: slot index.
+ *
+ * Release order: whatever the caller did to the slot before (putting it
+ * back) is seen by the next CPU that claims it.
  */
-static inline void pcslab_slab_clear_queued(struct pcslab_slab *slab,
-					    unsigned int idx)
+static inline void pcslab_slab_release_claim(struct pcslab_slab *slab,
+					     unsigned int idx)
 {
-	clear_bit(idx, slab->queued_map);
+	clear_bit_unlock(idx, slab->queued_map);
 }
 
 /**

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The review's race windows (issue "reliability", R1-R3), stepped through
+ * deterministically: a thread is stopped at a shim event (an unlock, a
+ * bit clear, a csd send) inside the window, another thread does what a
+ * concurrent CPU could do there, and the outcome is checked.  Each test
+ * fails on the code before its fix (kept in the commit log).
+ *
+ * usage: races            (runs every case; exits non-zero on a failure)
+ */
+#include <semaphore.h>
+#include <unistd.h>
+
+#include "check.h"
+
+unsigned long long check_seed;
+char check_where[128];
+
+/* ---- stopping a thread at an event ---- */
+
+struct stop {
+	enum shim_event ev;
+	const void *addr;	/* NULL: any */
+	long arg;		/* -1: any */
+	bool armed, reached;
+	sem_t at, go;
+};
+
+static __thread struct stop *my_stop;
+
+static void stop_hook(enum shim_event ev, const void *addr, long arg)
+{
+	struct stop *s = my_stop;
+
+	if (!s || !s->armed || ev != s->ev || (s->addr && addr != s->addr) ||
+	    (s->arg >= 0 && arg != s->arg))
+		return;
+	s->armed = false;
+	s->reached = true;
+	sem_post(&s->at);
+	sem_wait(&s->go);
+}
+
+static void stop_init(struct stop *s, enum shim_event ev, const void *addr, long arg)
+{
+	memset(s, 0, sizeof(*s));
+	s->ev = ev;
+	s->addr = addr;
+	s->arg = arg;
+	s->armed = true;
+	sem_init(&s->at, 0, 0);
+	sem_init(&s->go, 0, 0);
+}
+
+/* Wait until the thread stopped, with a deadline. */
+static bool stop_wait(struct stop *s, int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L)
+		ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+	return sem_timedwait(&s->at, &ts) == 0;
+}
+
+struct job {
+	int cpu;
+	struct stop *stop;
+	void (*fn)(struct job *j);
+	struct pcslab_cache *c;
+	void *obj;
+	unsigned long ret;
+	bool done;
+	pthread_t t;
+};
+
+static void *job_main(void *arg)
+{
+	struct job *j = arg;
+
+	shim_set_cpu(j->cpu);
+	my_stop = j->stop;
+	j->fn(j);
+	__atomic_store_n(&j->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void job_start(struct job *j)
+{
+	pthread_create(&j->t, NULL, job_main, j);
+}
+
+static void do_free(struct job *j)
+{
+	pcslab_free(j->c, j->obj);
+}
+
+static void do_destroy(struct job *j)
+{
+	j->ret = pcslab_cache_destroy(j->c);
+}
+
+static void do_drain_cpu0(struct job *j)
+{
+	pcslab_drain_cpu(j->c, 0);
+}
+
+static void *alloc_on(struct pcslab_cache *c, int cpu)
+{
+	int saved = shim_cpu;
+	void *p;
+
+	shim_set_cpu(cpu);
+	p = pcslab_alloc(c, GFP_KERNEL);
+	shim_set_cpu(saved);
+	CHECK(p, "alloc on cpu %d", cpu);
+	return p;
+}
+
+static struct pcslab_cache *new_cache(const char *name)
+{
+	struct pcslab_cache *c = pcslab_cache_create(name, 64, 0, 0, NULL);
+
+	CHECK(!IS_ERR(c), "create %s", name);
+	return c;
+}
+
+/*
+ * R1: two freers cross the kick threshold of one owner together.  The
+ * first is stopped just before its csd send; the second must not send
+ * (the csd is claimed), or the shim aborts when the first sends a csd
+ * that is already queued.
+ */
+static void r1_kick_sent_once(void)
+{
+	struct pcslab_cache *c = new_cache("r1");
+	struct pcslab_cpu *owner = per_cpu_ptr(c->cpu, 0);
+	struct stop s;
+	struct job a = { .cpu = 1, .stop = &s, .fn = do_free, .c = c };
+	struct job b = { .cpu = 2, .fn = do_free, .c = c };
+
+	snprintf(check_where, sizeof(check_where), "R1");
+	pcslab_cache_set_policy(c, 1000);		/* no owner tick drains */
+	CHECK(pcslab_cache_set_queue_capacity(c, 2) == 0, "capacity");	/* threshold 1 */
+	a.obj = alloc_on(c, 0);
+	b.obj = alloc_on(c, 0);
+	stop_init(&s, SHIM_EV_CSD_SEND, &owner->kick, -1);
+	job_start(&a);
+	CHECK(stop_wait(&s, 5000), "the first freer never sent a kick");
+	job_start(&b);
+	pthread_join(b.t, NULL);	/* its push is at the threshold too */
+	sem_post(&s.go);
+	pthread_join(a.t, NULL);
+	CHECK(stat_sum(c, PCSLAB_STAT_KICK) == 1, "%lu kicks sent", stat_sum(c, PCSLAB_STAT_KICK));
+	CHECK(stat_sum(c, PCSLAB_STAT_PENDING) == 2, "pending %lu", stat_sum(c, PCSLAB_STAT_PENDING));
+	shim_irq_enabled();		/* the one kick arrives on CPU 0 */
+	CHECK(stat_sum(c, PCSLAB_STAT_PENDING) == 0, "the kick did not drain");
+	CHECK(atomic_read(&owner->kick_scheduled) == 0, "kick still scheduled");
+	CHECK(atomic_read(&c->kicks_inflight) == 0, "kick still in flight");
+	CHECK(pcslab_cache_destroy(c) == 0, "destroy");
+	printf("races: R1 kick sent once with two senders at the threshold: ok\n");
+}
+
+/*
+ * R2: a free that finds the cache dead puts the object back itself; it
+ * is stopped just after the put (objects in use now 0) while destroy,
+ * stopped after its last shrink, resumes.  Destroy must wait for that
+ * free to leave its non-preemptible section before freeing the cache.
+ */
+static void r2_destroy_waits_for_running_free(void)
+{
+	struct pcslab_cache *c = new_cache("r2");
+	struct stop sd, sf;
+	struct job d = { .cpu = 0, .stop = &sd, .fn = do_destroy, .c = c };
+	struct job f = { .cpu = 1, .stop = &sf, .fn = do_free, .c = c };
+	int i;
+
+	snprintf(check_where, sizeof(check_where), "R2");
+	f.obj = alloc_on(c, 2);
+	stop_init(&sd, SHIM_EV_UNLOCK, &per_cpu_ptr(c->cpu, nr_cpu_ids - 1)->lock, -1);
+	stop_init(&sf, SHIM_EV_UNLOCK, &per_cpu_ptr(c->cpu, 2)->lock, -1);
+	job_start(&d);
+	CHECK(stop_wait(&sd, 5000), "destroy never reached its shrink");
+	job_start(&f);
+	CHECK(stop_wait(&sf, 5000), "the free never reached its put");
+	sem_post(&sd.go);
+	for (i = 0; i < 20 && !__atomic_load_n(&d.done, __ATOMIC_ACQUIRE); i++)
+		usleep(10000);
+	CHECK(!__atomic_load_n(&d.done, __ATOMIC_ACQUIRE),
+	      "destroy returned (%lu) while a free was still running in the cache", d.ret);
+	sem_post(&sf.go);
+	pthread_join(f.t, NULL);
+	pthread_join(d.t, NULL);
+	CHECK(d.ret == 0, "destroy saw %lu live objects", d.ret);
+	printf("races: R2 destroy waits for a free still in its section: ok\n");
+}
+
+/*
+ * R3: the owner drains a remotely freed object and is stopped right after
+ * it clears the queued bit; another CPU frees the object again.  The
+ * second free must be reported, and the object must end up free exactly
+ * once, neither queued nor handed out twice.
+ */
+static void r3_double_free_during_drain(void)
+{
+	struct pcslab_cache *c = new_cache("r3");
+	struct pcslab_slab *slab;
+	struct stop s;
+	struct job first = { .cpu = 1, .fn = do_free, .c = c };
+	struct job drain = { .cpu = 0, .stop = &s, .fn = do_drain_cpu0, .c = c };
+	struct job second = { .cpu = 2, .fn = do_free, .c = c };
+	unsigned int n, i, seen = 0;
+	void **all;
+	int idx;
+
+	snprintf(check_where, sizeof(check_where), "R3");
+	pcslab_cache_set_policy(c, 1000);
+	first.obj = second.obj = alloc_on(c, 0);
+	slab = pcslab_obj_to_slab(first.obj);
+	idx = pcslab_slab_obj_index(slab, &c->geo, first.obj);
+	job_start(&first);
+	pthread_join(first.t, NULL);
+	CHECK(test_bit(idx, slab->queued_map), "the first free was not queued");
+	stop_init(&s, SHIM_EV_CLEAR_BIT, &slab->queued_map[BIT_WORD(idx)], idx);
+	job_start(&drain);
+	CHECK(stop_wait(&s, 5000), "the drain never cleared the queued bit");
+	shim_quiet = true;
+	job_start(&second);
+	pthread_join(second.t, NULL);
+	sem_post(&s.go);
+	pthread_join(drain.t, NULL);
+	shim_quiet = false;
+	/* before anything drains again: reported now, and not queued again */
+	CHECK(stat_sum(c, PCSLAB_STAT_DOUBLE_FREE) == 1, "%lu double frees reported",
+	      stat_sum(c, PCSLAB_STAT_DOUBLE_FREE));
+	check_cache_structure(c);
+	CHECK(!test_bit(idx, slab->queued_map) && test_bit(idx, slab->free_map),
+	      "the object is not simply free");
+	CHECK(stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE) == 0, "in use %lu",
+	      stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE));
+	/* every object of the slab, once: the twice-freed one among them */
+	n = slab->nr_objects;
+	all = calloc(n, sizeof(void *));
+	for (i = 0; i < n; i++) {
+		all[i] = pcslab_alloc(c, GFP_KERNEL);
+		seen += all[i] == first.obj;
+	}
+	CHECK(seen == 1, "the object was handed out %u times", seen);
+	pcslab_free_bulk(c, n, all);
+	free(all);
+	CHECK(pcslab_cache_destroy(c) == 0, "destroy");
+	printf("races: R3 double free while the owner drains it is reported: ok\n");
+}
+
+int main(void)
+{
+	shim_init(4);
+	shim_single_thread = true;	/* waits deliver other CPUs' kicks */
+	shim_hook = stop_hook;
+	CHECK(pcslab_hotplug_init() == 0, "hotplug init");
+	r1_kick_sent_once();
+	r2_destroy_waits_for_running_free();
+	r3_double_free_during_drain();
+	pcslab_hotplug_exit();
+	CHECK(shim_pages_in_use == 0, "%ld pages left", shim_pages_in_use);
+	printf("races: 3 passed\n");
+	return 0;
+}
