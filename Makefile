@@ -18,7 +18,7 @@ KSRC ?= $(PCSLAB_CACHE)/linux-source-6.12
 KERNEL ?= stock
 export KVER KSRC PCSLAB_CACHE
 
-.PHONY: all modules deps lint run check selftests selftests-build kunit \
+.PHONY: all modules deps lint run check selftests selftests-build kunit harness fuzz \
 	kunit-kcsan clean docs bench bench-quick boot-stress
 
 all: modules
@@ -69,6 +69,19 @@ bench-quick: deps
 	BENCH_VM_ARGS=--icount BENCH_ARGS="tests=pair,bulk,prodcons,sweep reps=1 ops=20000" \
 		tools/bench 2
 
+harness: deps
+	tools/harness $(FUZZ_SECONDS)
+
+# Fuzz longer and keep what is new in the corpus in the tree.
+FUZZ_SECONDS ?= 10
+fuzz: deps
+	$(MAKE) -C tools/testing/pcslab all
+	for t in parse policy free; do \
+		tools/testing/pcslab/build/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=tools/testing/pcslab/build/ \
+			tools/testing/pcslab/fuzz/corpus/$$t || exit 1; \
+	done
+
 kunit-kcsan: deps
 	tools/kunit kcsan
 
@@ -78,5 +91,6 @@ docs: deps
 	@echo "docs: Documentation/output/index.html"
 
 clean:
+	$(MAKE) -C tools/testing/pcslab clean
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf selftests/out selftests/build results Documentation/output

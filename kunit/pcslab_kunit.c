@@ -279,7 +279,7 @@ static void parse_accepts_and_rejects(struct kunit *test)
 	static const char *const bad_policy[] = {
 		"", "adaptive ", "Adaptive", "fixed", "fixed ", "fixed 0",
 		"fixed  8", "fixed 08", "fixed -1", "fixed 65537", "fixed 8x",
-		"8", "adaptive\n\n", "fixed:8",
+		"8", "adaptive\n\n", "fixed:8", "fixed 711\n\n",
 	};
 	unsigned int v, i;
 

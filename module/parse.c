@@ -71,7 +71,9 @@ int pcslab_parse_policy(const char *buf, size_t len, unsigned int *level)
 		return -EINVAL;
 	buf += sizeof(fixed) - 1;
 	len -= sizeof(fixed) - 1;
-	if (pcslab_parse_uint(buf, len, PCSLAB_MAX_QUEUE, &v) || !v)
+	/* the newline is gone: the number must not bring a second one */
+	if (buf[len - 1] == '\n' ||
+	    pcslab_parse_uint(buf, len, PCSLAB_MAX_QUEUE, &v) || !v)
 		return -EINVAL;
 	*level = v;
 	return 0;

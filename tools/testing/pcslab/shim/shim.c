@@ -325,6 +325,14 @@ static void shim_arena_init(void)
 	SHIM_POISON(shim_arena, SHIM_ARENA_BYTES);
 }
 
+/* Fail the next @n page allocations (from any thread). */
+void shim_set_fail_pages(int n)
+{
+	pthread_mutex_lock(&shim_pages_lock);
+	shim_fail_pages = n;
+	pthread_mutex_unlock(&shim_pages_lock);
+}
+
 struct page *shim_alloc_pages(gfp_t gfp, unsigned int order)
 {
 	unsigned long idx, bytes = PAGE_SIZE << order;

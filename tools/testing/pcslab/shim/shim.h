@@ -17,6 +17,7 @@ void shim_clock_advance(unsigned long ms);
 extern bool shim_single_thread;
 extern long shim_pages_in_use;
 extern int shim_fail_pages;
+void shim_set_fail_pages(int n);
 extern bool (*shim_fail_page_hook)(unsigned int order);
 
 #endif
