@@ -98,7 +98,7 @@ static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 		CHECK(len == queued, "cpu %u: queue holds %u, %u queued bits", cpu, len, queued);
 		CHECK((unsigned int)atomic_read(&pc->remote.pending) == len,
 		      "cpu %u: pending %d, queue holds %u", cpu, atomic_read(&pc->remote.pending), len);
-		CHECK(pc->hot == NULL || pc->hot->cpu == cpu, "cpu %u: hot slab of another cpu", cpu);
+		CHECK(!pc->hot || pc->hot->cpu == cpu, "cpu %u: hot slab of another cpu", cpu);
 		if (c->fixed_level == PCSLAB_DRAIN_ADAPTIVE)
 			CHECK(pc->drain.step < PCSLAB_NR_LEVELS &&
 			      pc->drain.cooldown <= PCSLAB_COOLDOWN_TICKS,

@@ -54,7 +54,7 @@ static const struct { unsigned int size, flags; } shapes[] = {
 };
 
 /* Every live pointer of every cache: linear probing, backward-shift delete. */
-#define LIVE_SET	(1U << 16)
+#define LIVE_SET	BIT(16)
 static void *live_set[LIVE_SET];
 
 static unsigned int live_hash(void *p)
@@ -181,9 +181,13 @@ static void create(struct model_cache *m, unsigned int k)
 	m->size = shapes[s].size;
 	m->flags = shapes[s].flags;
 	m->c = pcslab_cache_create(name, m->size, 0, m->flags, NULL);
-	CHECK(!IS_ERR(m->c), "create %s: %ld", name, PTR_ERR(m->c));
-	m->nlive = m->nrecent = 0;
-	m->allocs = m->frees = m->errors = m->fails = 0;
+	CHECK(!IS_ERR(m->c), "cache %s: %ld", name, PTR_ERR(m->c));
+	m->nlive = 0;
+	m->nrecent = 0;
+	m->allocs = 0;
+	m->frees = 0;
+	m->errors = 0;
+	m->fails = 0;
 }
 
 /* The counters, every step: cheap enough for millions of steps. */
@@ -324,7 +328,7 @@ static void op_bad_free(struct model_cache *m)
 	case 0:
 		if (!m->nrecent)
 			return;
-		p = m->recent[rnd_below(&rs, min(m->nrecent, (unsigned int)RECENT))];
+		p = m->recent[rnd_below(&rs, min_t(unsigned int, m->nrecent, RECENT))];
 		if (is_live_anywhere(p))
 			return;
 		break;

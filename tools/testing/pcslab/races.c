@@ -217,7 +217,8 @@ static void r3_double_free_during_drain(void)
 
 	snprintf(check_where, sizeof(check_where), "R3");
 	pcslab_cache_set_policy(c, 1000);
-	first.obj = second.obj = alloc_on(c, 0);
+	first.obj = alloc_on(c, 0);
+	second.obj = first.obj;
 	slab = pcslab_obj_to_slab(first.obj);
 	idx = pcslab_slab_obj_index(slab, &c->geo, first.obj);
 	job_start(&first);

@@ -53,7 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch ((op >> 2) % 8) {
 		case 0:
 		case 1:
-			if (nlive < LIVE && (p = pcslab_alloc(cache, GFP_KERNEL))) {
+			p = nlive < LIVE ? pcslab_alloc(cache, GFP_KERNEL) : NULL;
+			if (p) {
 				memset(p, 0xa5, 48);
 				live[nlive++] = p;
 			}
@@ -119,7 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	shim_set_cpu(0);
 	pcslab_cache_drain(cache);
 	check_cache_structure(cache);
-	CHECK(stat_sum(cache, PCSLAB_STAT_FREE_LOCAL) + stat_sum(cache, PCSLAB_STAT_FREE_REMOTE) - f0 == valid,
+	CHECK(stat_sum(cache, PCSLAB_STAT_FREE_LOCAL) + stat_sum(cache, PCSLAB_STAT_FREE_REMOTE) - f0 ==
+	      valid,
 	      "%lu valid frees counted as %lu", valid,
 	      stat_sum(cache, PCSLAB_STAT_FREE_LOCAL) + stat_sum(cache, PCSLAB_STAT_FREE_REMOTE) - f0);
 	CHECK(stat_sum(cache, PCSLAB_STAT_OBJECTS_IN_USE) == 0, "objects left in use");
