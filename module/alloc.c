@@ -55,9 +55,9 @@
  * A slot of @slab went back to its bitmap: count it and fix the lists.
  * May release @slab.  Lock held.
  */
-static void pcslab_slot_returned_locked(struct pcslab_cache *cache,
-					struct pcslab_cpu *pc,
-					struct pcslab_slab *slab)
+static __always_inline void
+pcslab_slot_returned_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+			    struct pcslab_slab *slab)
 {
 	pc->nr_inuse--;
 	if (unlikely(slab->nr_free == slab->nr_objects)) {
