@@ -9,6 +9,8 @@
 #   make kunit      KUnit suites via kunit.py (UML and x86_64 debug)
 #   make bench      pcslab vs SLUB in the test VM: CSV, table, plots
 #   make bench-quick  guest instructions (icount), pair/bulk/cross-CPU rows
+#   make native-bench [REPS=9]  the core on real cores vs glibc/mimalloc/
+#                   jemalloc/tcmalloc (userspace harness; under 5 minutes)
 #   make docs       render Documentation/ to HTML (needs sphinx)
 #   make boot-stress  boot the 4-vCPU test VM N=200 times, count retries
 KVER ?= $(shell ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's|.*/linux-headers-||')
@@ -19,7 +21,7 @@ KERNEL ?= stock
 export KVER KSRC PCSLAB_CACHE
 
 .PHONY: all modules deps lint run check selftests selftests-build kunit harness fuzz \
-	kunit-kcsan clean docs bench bench-quick boot-stress
+	kunit-kcsan clean docs bench bench-quick boot-stress native-bench
 
 all: modules
 
@@ -71,6 +73,11 @@ bench-quick: deps
 
 harness: deps
 	tools/harness $(FUZZ_SECONDS)
+
+# pcslab's core against glibc, mimalloc, jemalloc, tcmalloc on real cores.
+native-bench: deps
+	@tools/setup-deps --bench >/dev/null
+	tools/native-bench $(REPS)
 
 # Fuzz longer and keep what is new in the corpus in the tree.
 FUZZ_SECONDS ?= 10

@@ -66,6 +66,7 @@ typedef unsigned int gfp_t;
 #define __always_inline inline __attribute__((__always_inline__))
 #define noinline __attribute__((__noinline__))
 #define __maybe_unused __attribute__((__unused__))
+#define __used __attribute__((__used__))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define SMP_CACHE_BYTES 64

@@ -221,11 +221,11 @@ void shim_wait_a_bit(void)
 
 void synchronize_rcu(void)
 {
-	struct shim_thread *t;
-
 	might_sleep();
 	shim_event(SHIM_EV_SYNC_RCU, NULL, 0);
 #ifndef SHIM_BENCH
+	struct shim_thread *t;
+
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	pthread_mutex_lock(&shim_threads_lock);
 	for (t = shim_threads; t; t = t->next) {
