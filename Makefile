@@ -9,6 +9,8 @@
 #   make kunit      KUnit suites via kunit.py (UML and x86_64 debug)
 #   make bench      pcslab vs SLUB in the test VM: CSV, table, plots
 #   make bench-quick  guest instructions (icount), pair/bulk/cross-CPU rows
+#   make soak [MINUTES=10] [KERNEL=debug|kcsan|stock]  every workload, hotplug,
+#                   tuning, shrinkers and fault injection at once (4 vCPUs)
 #   make native-bench [REPS=9]  the core on real cores vs glibc/mimalloc/
 #                   jemalloc/tcmalloc (userspace harness; under 5 minutes)
 #   make docs       render Documentation/ to HTML (needs sphinx)
@@ -21,7 +23,7 @@ KERNEL ?= stock
 export KVER KSRC PCSLAB_CACHE
 
 .PHONY: all modules deps lint run check selftests selftests-build kunit harness fuzz \
-	kunit-kcsan clean docs bench bench-quick boot-stress native-bench
+	kunit-kcsan clean docs bench bench-quick boot-stress native-bench soak
 
 all: modules
 
@@ -73,6 +75,11 @@ bench-quick: deps
 
 harness: deps
 	tools/harness $(FUZZ_SECONDS)
+
+# Everything at once for MINUTES (default 10) on the debug kernel, 4 vCPUs
+# (KERNEL=kcsan: the KCSAN variant; KERNEL=stock: Debian's kernel).
+soak: deps
+	KERNEL=$(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),debug) tools/soak $(MINUTES)
 
 # pcslab's core against glibc, mimalloc, jemalloc, tcmalloc on real cores.
 native-bench: deps
