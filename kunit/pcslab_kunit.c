@@ -381,6 +381,8 @@ static struct pcslab_cache *make_cache(struct kunit *test, unsigned int size,
 	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
 	/* exact pending counts: no idle flush unless a case asks for it */
 	c->idle_flush_ms = 60000;
+	/* and each remote free handed over at once; outbox cases raise it */
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(c, 1), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, c), 0);
 	return c;
 }
@@ -725,9 +727,10 @@ static void cache_kasan_poisons_free_objects(struct kunit *test)
 		pcslab_cache_set_policy(c, 1000);
 		w.objs = (void **)&q;
 		smp_call_function_single(other_cpu(test), free_objs_fn, &w, 1);
-		/* queued: the llist link stays reachable, the rest is poisoned */
+		/* queued: the llist link and mark stay reachable, the rest is poisoned */
 		KUNIT_EXPECT_EQ(test, shadow_byte(q), 0);
-		KUNIT_EXPECT_NE(test, shadow_byte(q + 8), 0);
+		KUNIT_EXPECT_EQ(test, shadow_byte(q + 8), 0);
+		KUNIT_EXPECT_NE(test, shadow_byte(q + 16), 0);
 		pcslab_cache_drain(c);
 		KUNIT_EXPECT_NE(test, shadow_byte(q), 0);
 	} else {
@@ -768,6 +771,114 @@ static void cache_remote_free_and_drain(struct kunit *test)
 	migrate_enable();
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DRAINED_OBJECTS), 20UL);
+}
+
+static unsigned long outbox_of(struct pcslab_cache *c, unsigned int cpu)
+{
+	return pcslab_stat_cpu(c, PCSLAB_STAT_OUTBOX, cpu);
+}
+
+/*
+ * Remote frees wait in the freeing CPU's outbox and reach the owner's
+ * queue as one batch; a second free of a waiting object is caught on
+ * either CPU.
+ */
+static void cache_outbox_batches_remote_frees(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct remote_work w = { .c = c };
+	unsigned int owner, cpu, i;
+	void **objs;
+
+	pcslab_cache_set_policy(c, 1000);	/* no tick drains */
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(c, 16), 0);
+	migrate_disable();
+	owner = raw_smp_processor_id();
+	cpu = other_cpu(test);
+	objs = alloc_on_this_cpu(test, c, 40);
+	w.objs = objs;
+	w.n = 15;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 15UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_REMOTE), 15UL);
+	/* waiting objects are still in use: freed again on the freer ... */
+	w.n = 1;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 1UL);
+	/* ... and on the owner: both caught by the mark, nothing queued twice */
+	pcslab_free(c, objs[1]);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 2UL);
+	KUNIT_EXPECT_EQ(test, pcslab_errors, 1);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 15UL);
+	/* the 16th fills the slot: one hand-off of all 16 */
+	w.objs = objs + 15;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 0UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 16UL);
+	/* a drain takes what waits in outboxes too */
+	w.objs = objs + 16;
+	w.n = 10;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 10UL);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_drain(c), 26UL);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 14UL);
+	for (i = 26; i < 40; i++)
+		pcslab_free(c, objs[i]);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 2UL);
+}
+
+/*
+ * Nothing strands in an outbox: the idle flush (an idle freer), the
+ * shrinker and destroy each return what waits there.
+ */
+static void cache_outbox_flush_rules(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct pcslab_cache *d = pcslab_cache_create("kunit_outbox", 64, 0, 0, NULL);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 128 };
+	struct remote_work w = { .c = c, .n = 5 };
+	unsigned int cpu, i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d));
+	pcslab_cache_set_policy(c, 1000);
+	pcslab_cache_set_policy(d, 1000);
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(c, 16), 0);
+	d->idle_flush_ms = 60000;
+	migrate_disable();
+	cpu = other_cpu(test);
+	/* the shrinker counts and returns waiting objects */
+	w.objs = alloc_on_this_cpu(test, c, w.n);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 5UL);
+	KUNIT_EXPECT_GE(test, c->shrinker->count_objects(c->shrinker, &sc), 5UL);
+	c->shrinker->scan_objects(c->shrinker, &sc);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	/* destroy returns them: nothing live */
+	w.c = d;
+	w.objs = alloc_on_this_cpu(test, d, w.n);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, outbox_of(d, cpu), 5UL);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_destroy(d), 0UL);
+	/* an idle freer: the idle flush sends and drains them */
+	cancel_delayed_work_sync(&c->idle_flush);	/* armed with 60 s above */
+	c->idle_flush_ms = PCSLAB_IDLE_FLUSH_MS;
+	w.c = c;
+	w.objs = alloc_on_this_cpu(test, c, w.n);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 5UL);
+	for (i = 0; i < 100 && total(c, PCSLAB_STAT_OBJECTS_IN_USE); i++)
+		msleep(20);
+	kunit_info(test, "idle freer flushed after ~%u ms", i * 20);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_GE(test, total(c, PCSLAB_STAT_IDLE_FLUSH), 1UL);
 }
 
 /*
@@ -1032,6 +1143,7 @@ static void cache_idle_owner_flush_and_destroy_drain(struct kunit *test)
 	d->idle_flush_ms = 60000;
 	pcslab_cache_set_policy(c, 1000);
 	pcslab_cache_set_policy(d, 1000);
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(d, 1), 0);
 	migrate_disable();
 	cpu = other_cpu(test);
 	w.objs = alloc_on_this_cpu(test, c, w.n);
@@ -1057,7 +1169,7 @@ static void cache_cpu_hotplug(struct kunit *test)
 	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
 	struct remote_work w = { .c = c, .n = 50 };
 	unsigned int victim, i;
-	void **live;
+	void **live, **mine;
 	int ret;
 
 	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || num_online_cpus() < 2)
@@ -1071,12 +1183,23 @@ static void cache_cpu_hotplug(struct kunit *test)
 	live = alloc_on_this_cpu(test, c, 30);
 	w.objs = alloc_on_this_cpu(test, c, w.n);
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(0)), 0);
+	mine = alloc_on_this_cpu(test, c, 5);
 	free_objs_fn(&w);	/* now on CPU 0: these are remote frees */
 	KUNIT_ASSERT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, victim), 50UL);
+	/* and the victim holds CPU 0's objects in its outbox */
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(c, 16), 0);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(victim)), 0);
+	for (i = 0; i < 5; i++)
+		pcslab_free(c, mine[i]);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(0)), 0);
+	KUNIT_ASSERT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_OUTBOX, victim), 5UL);
 	ret = remove_cpu(victim);
 	if (ret)
 		kunit_skip(test, "remove_cpu(%u) failed: %d", victim, ret);
 	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, victim), 0UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_OUTBOX, victim), 0UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, 0), 5UL);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_drain(c), 5UL);
 	/* frees to the offline owner's slabs still work (direct path) */
 	for (i = 0; i < 30; i++)
 		pcslab_free(c, live[i]);
@@ -1207,6 +1330,8 @@ static void cache_multi_cpu_stress(struct kunit *test)
 		kunit_skip(test, "needs 2 CPUs");
 	s->c = make_cache(test, 64, 0, NULL);
 	pcslab_cache_set_queue_capacity(s->c, 64);
+	/* the default outbox, so that hand-offs, kicks and drains mix */
+	pcslab_cache_set_outbox_batch(s->c, PCSLAB_OUTBOX_BATCH);
 	spin_lock_init(&s->lock);
 	init_completion(&s->all_done);
 	migrate_disable();
@@ -1300,6 +1425,8 @@ static struct kunit_case pcslab_cache_cases[] = {
 	KUNIT_CASE(cache_bulk_all_or_nothing),
 	KUNIT_CASE(cache_destroy_with_live_objects),
 	KUNIT_CASE(cache_remote_free_and_drain),
+	KUNIT_CASE(cache_outbox_batches_remote_frees),
+	KUNIT_CASE(cache_outbox_flush_rules),
 	KUNIT_CASE(cache_capacity_boundaries),
 	KUNIT_CASE(cache_kick_queued_once),
 	KUNIT_CASE(cache_bulk_free_mixed),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcslab hot paths: allocation, free, and the two ends of the remote queue.
+ * pcslab hot paths: allocation, free, and the owner's end of the remote
+ * queue (the freeing CPU's end, with its outbox, is in outbox.c).
  *
  * Where an object can be, and which path moves it:
  *
@@ -9,23 +10,28 @@
  *      (bit set in the   <-----------------    |
  *       owner's bitmap)   free on the owner    | free on any other CPU
  *            ^            (local free)         v
+ *            |                              marked queued, in the freeing
+ *            |                              CPU's outbox (outbox.c)
+ *            |                                 | a batch per owner
+ *            |                                 v
  *            |                              in the owner's remote queue
- *            +------------------------------  (llist, queued_map bit set)
+ *            +------------------------------  (llist)
  *              drain: owner tick, alloc miss,
  *              kick IPI, idle flush, shrinker,
  *              drain file, CPU dead, destroy
  *
- * A remote free that finds the queue at capacity, the owner offline or
- * the cache dead takes the owner's lock and puts the object back itself
- * (the "direct" free).
+ * A batch that finds the queue at capacity, the owner offline or the
+ * cache dead is put back by its sender under the owner's lock (the
+ * "direct" free).
  *
  * Contexts and locks (no path holds two CPUs' locks):
  *
  *   operation      runs on          context            lock
  *   alloc          any CPU          any (GFP_ATOMIC)   own CPU's, irqs off
  *   local free     slab's owner     any                owner's, irqs off
- *   remote free    not the owner    any                none: llist push,
- *                                                      preemption off
+ *   remote free    not the owner    any                own CPU's (outbox),
+ *                                                      then none: llist
+ *                                                      push, preemption off
  *   direct free    not the owner    any                owner's, irqs off
  *   drain          any CPU          any                owner's, irqs off
  *   kick           owner            hardirq (IPI)      owner's
@@ -104,40 +110,43 @@ void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 }
 
 /**
- * pcslab_put_queued_locked - put back an object claimed for a remote queue.
+ * pcslab_put_queued_locked - put back an object that came through a queue.
  * @cache: the cache.
  * @pc: its owner CPU's state, lock held.
- * @obj: the object, validated when it was claimed; its first word holds
- *	a queue link.
+ * @obj: the object, validated and marked when it was claimed; its first
+ *	word holds a queue link.
  *
  * Used by the drain and by a freer that could not queue (direct free).
  *
  * Return: false (reported) if the slot was free meanwhile: a double free.
  */
-static bool pcslab_put_queued_locked(struct pcslab_cache *cache,
-				     struct pcslab_cpu *pc, void *obj)
+bool pcslab_put_queued_locked(struct pcslab_cache *cache,
+			      struct pcslab_cpu *pc, void *obj)
 {
 	/* validated when claimed: the mask is enough */
 	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
 	int idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
 
-	if (unlikely(cache->hooks)) {
-		/* the link word is the only part the wipe did not cover */
-		pcslab_wipe(cache, obj, sizeof(struct llist_node));
-		pcslab_kasan_poison(cache, obj, 0);
-	}
+	lockdep_assert_held(&pc->lock);
 	if (unlikely(pcslab_slab_is_free(slab, idx))) {
-		pcslab_slab_release_claim(slab, idx);
+		/* freed on the owner at the same instant as it was claimed */
+		WRITE_ONCE(*pcslab_mark_word(obj), pcslab_unmarked(cache));
 		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
 		return false;
 	}
+	/* the link is the only word the freer's wipe did not cover */
+	if (unlikely(cache->hooks))
+		pcslab_wipe(cache, obj, sizeof(struct llist_node));
 	/*
-	 * Free first, claim released second (with release order): a freer
-	 * that claims the slot after this sees it free and reports, so the
-	 * object is never queued again while free (see pcslab_batch_add()).
+	 * Free first, mark cleared second (with release order): a freer that
+	 * finds the mark gone sees the slot free and reports, so the object
+	 * is never queued again while free (see pcslab_claim()).
 	 */
 	pcslab_slab_put(slab, idx);
-	pcslab_slab_release_claim(slab, idx);
+	/* pairs with the xchg() in pcslab_claim() */
+	smp_store_release(pcslab_mark_word(obj), pcslab_unmarked(cache));
+	if (unlikely(cache->hooks))
+		pcslab_kasan_poison(cache, obj, 0);
 	pcslab_slot_returned_locked(cache, pc, slab);	/* may release @slab */
 	return true;
 }
@@ -378,12 +387,18 @@ EXPORT_SYMBOL_GPL(pcslab_alloc_bulk);
 
 /* ---- free: validate, route, put ---- */
 
-/* Debug work on an object being freed, before it is put or queued. */
-static noinline void pcslab_free_hooks(struct pcslab_cache *cache, void *obj,
-				       size_t keep)
+/**
+ * pcslab_free_hooks - debug work on an object being freed, before it is
+ *	put or queued.
+ * @cache: the cache (with @cache->hooks set).
+ * @obj: the object.
+ * @keep: leading bytes left alone (a queued object's link and mark).
+ */
+noinline void pcslab_free_hooks(struct pcslab_cache *cache, void *obj,
+				size_t keep)
 {
 	kmemleak_free(obj);
-	pcslab_wipe(cache, obj, cache->geo.obj_size);
+	pcslab_wipe(cache, obj + keep, cache->geo.obj_size - keep);
 	pcslab_kasan_poison(cache, obj, keep);
 }
 
@@ -393,9 +408,9 @@ static __always_inline void pcslab_put_checked(struct pcslab_cache *cache,
 					       struct pcslab_slab *slab,
 					       unsigned int idx, void *obj)
 {
-	/* a queued object keeps its llist link: it must not be wiped */
+	/* free, or on its way back from another CPU (then it must not be wiped) */
 	if (unlikely(pcslab_slab_is_free(slab, idx) ||
-		     pcslab_slab_is_queued(slab, idx))) {
+		     pcslab_is_marked(cache, obj))) {
 		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
 		return;
 	}
@@ -450,165 +465,6 @@ static __always_inline bool pcslab_free_hot(struct pcslab_cache *cache,
 	spin_unlock(&pc->lock);
 	local_irq_restore(flags);
 	return done;
-}
-
-/* A kick IPI finished or was never sent: destroy may be waiting. */
-static void pcslab_kick_done(struct pcslab_cache *cache)
-{
-	/* Fully ordered: the drain before it is done when destroy sees 0. */
-	if (atomic_dec_and_test(&cache->kicks_inflight))
-		wake_up_var(&cache->kicks_inflight);
-}
-
-/*
- * Ask the owner to drain now, by IPI (irq_work_queue_on() is not exported
- * to modules).  The kernel leaves serialising one csd to its users, and
- * several senders (or an interrupt on a sender) can cross the threshold
- * together: whoever sets kick_scheduled sends, as skb_attempt_defer_free()
- * does with defer_ipi_scheduled; the kick function clears it.
- */
-static void pcslab_kick(struct pcslab_cache *cache, struct pcslab_cpu *pc,
-			unsigned int depth)
-{
-	if (atomic_read(&pc->kick_scheduled) ||
-	    atomic_xchg(&pc->kick_scheduled, 1))
-		return;
-	atomic_inc(&cache->kicks_inflight);
-	if (smp_call_function_single_async(pc->cpu, &pc->kick)) {
-		atomic_set(&pc->kick_scheduled, 0);
-		pcslab_kick_done(cache);
-		return;
-	}
-	pcslab_stat(cache, PCSLAB_STAT_KICK);
-	trace_pcslab_kick(cache->name, pc->cpu, depth);
-}
-
-/**
- * pcslab_kick_fn - the kick IPI, on the owner: drain its queue.
- * @info: the owner's struct pcslab_cpu.
- */
-void pcslab_kick_fn(void *info)
-{
-	struct pcslab_cpu *pc = info;
-	struct pcslab_cache *cache = pc->cache;
-
-	/*
-	 * The csd was unlocked before this call; clearing the flag first lets
-	 * a push that lands during the drain below kick again.
-	 */
-	atomic_set(&pc->kick_scheduled, 0);
-	pcslab_drain_cpu(cache, pc->cpu);
-	/* Last touch of the cache: destroy may free it right after. */
-	pcslab_kick_done(cache);
-}
-
-/*
- * Objects freed on this CPU for one owner, chained through their llist
- * links, handed over with one push (preemption off while it is built).
- */
-struct pcslab_batch {
-	struct pcslab_cpu *owner;
-	struct llist_node *first;
-	struct llist_node *last;
-	unsigned int n;
-};
-
-/*
- * Claim a remotely freed slot, so that a second free of it is caught as a
- * double free, and chain the object into @b (which must be for its owner).
- *
- * The claim comes first and the free bit is read after it (the claim is a
- * full barrier): a drain puts an object back before it drops the claim,
- * so a second free that wins the claim after that sees the slot free.
- * Two frees of one object at the same instant are thus reported (by
- * whichever loses), except one racing an alloc and a third free of the
- * same slot, which can be reported as the other call (never lost).
- */
-static bool pcslab_batch_add(struct pcslab_cache *cache, struct pcslab_batch *b,
-			     struct pcslab_slab *slab, unsigned int idx,
-			     void *obj)
-{
-	struct llist_node *node = obj;
-
-	if (!pcslab_slab_mark_queued(slab, idx)) {
-		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-		return false;
-	}
-	if (pcslab_slab_is_free_racy(slab, idx)) {
-		pcslab_slab_release_claim(slab, idx);
-		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-		return false;
-	}
-	if (unlikely(cache->hooks))
-		pcslab_free_hooks(cache, obj, sizeof(struct llist_node));
-	node->next = b->first;
-	b->first = node;
-	if (!b->last)
-		b->last = node;
-	b->n++;
-	return true;
-}
-
-/*
- * Hand @b to its owner: one push onto its queue, or, at capacity, with the
- * owner offline or the cache dead, put every object back directly under
- * the owner's lock.  Empties @b.
- */
-static void pcslab_batch_send(struct pcslab_cache *cache, struct pcslab_batch *b)
-{
-	struct pcslab_cpu *pc = b->owner;
-	struct llist_node *pos, *next;
-	unsigned int capacity, put = 0;
-	unsigned long flags;
-	bool first;
-	int depth;
-
-	if (!b->n)
-		return;
-	/*
-	 * An offline owner cannot drain, and a dead cache must not get kicks
-	 * or work queued: both take the direct path below.  An owner seen
-	 * online here cannot finish going offline before we return, as
-	 * preemption is off and CPU teardown runs under stop_machine.
-	 */
-	if (!READ_ONCE(cache->dead) && cpu_online(pc->cpu)) {
-		capacity = READ_ONCE(cache->queue_capacity);
-		depth = pcslab_remote_push_batch(&pc->remote, b->first, b->last,
-						 b->n, capacity, &first);
-		if (depth) {
-			pcslab_stat_add(cache, PCSLAB_STAT_FREE_REMOTE, b->n);
-			if (depth >= pcslab_kick_threshold(capacity))
-				pcslab_kick(cache, pc, depth);
-			if (first)
-				pcslab_arm_idle_flush(cache);
-			goto out;
-		}
-		/* At capacity: never fail, never spin; free them ourselves. */
-		pcslab_stat_add(cache, PCSLAB_STAT_REMOTE_FULL, b->n);
-		trace_pcslab_remote_full(cache->name, pc->cpu, capacity);
-	}
-
-	b->last->next = NULL;
-	spin_lock_irqsave(&pc->lock, flags);
-	llist_for_each_safe(pos, next, b->first)
-		put += pcslab_put_queued_locked(cache, pc, pos);
-	spin_unlock_irqrestore(&pc->lock, flags);
-	pcslab_stat_add(cache, PCSLAB_STAT_FREE_REMOTE, put);
-out:
-	b->first = NULL;
-	b->last = NULL;
-	b->n = 0;
-}
-
-/* Route a free from a CPU that does not own @slab (preemption off). */
-static void pcslab_free_remote(struct pcslab_cache *cache,
-			       struct pcslab_slab *slab, unsigned int idx,
-			       void *obj)
-{
-	struct pcslab_batch b = { .owner = per_cpu_ptr(cache->cpu, slab->cpu) };
-
-	if (pcslab_batch_add(cache, &b, slab, idx, obj))
-		pcslab_batch_send(cache, &b);
 }
 
 /* Route a validated object of @slab to the local or the remote path. */
@@ -675,8 +531,8 @@ EXPORT_SYMBOL_GPL(pcslab_free);
 static void pcslab_free_bulk_remote(struct pcslab_cache *cache, size_t n,
 				    void **p)
 {
-	struct pcslab_batch b = {};
-	size_t i;
+	struct pcslab_batch b = { .owner = UINT_MAX };
+	size_t i, claimed = 0;
 
 	preempt_disable();
 	for (i = 0; i < n; i++) {
@@ -684,31 +540,36 @@ static void pcslab_free_bulk_remote(struct pcslab_cache *cache, size_t n,
 		/* validated by pcslab_free_bulk(): the mask is enough */
 		struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
 		int idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
-		struct pcslab_cpu *owner;
 
 		if (idx < 0) {
 			pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
 			continue;
 		}
-		owner = per_cpu_ptr(cache->cpu, slab->cpu);
-		if (owner != b.owner) {
+		if (slab->cpu != b.owner) {
 			pcslab_batch_send(cache, &b);
-			b.owner = owner;
+			b.owner = slab->cpu;
 		}
 		if (slab->cpu == smp_processor_id()) {
 			/* we moved to the owner since the locked pass */
+			struct pcslab_cpu *pc = this_cpu_ptr(cache->cpu);
 			unsigned long flags;
 
 			local_irq_save(flags);
-			spin_lock(&owner->lock);
-			pcslab_put_checked(cache, owner, slab, idx, obj);
-			spin_unlock(&owner->lock);
+			spin_lock(&pc->lock);
+			pcslab_put_checked(cache, pc, slab, idx, obj);
+			spin_unlock(&pc->lock);
 			local_irq_restore(flags);
 			continue;
 		}
-		pcslab_batch_add(cache, &b, slab, idx, obj);
+		if (pcslab_claim(cache, slab, idx, obj)) {
+			if (unlikely(cache->hooks))
+				pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
+			pcslab_batch_chain(&b, obj);
+			claimed++;
+		}
 	}
 	pcslab_batch_send(cache, &b);
+	pcslab_stat_add(cache, PCSLAB_STAT_FREE_REMOTE, claimed);
 	preempt_enable();
 }
 

@@ -13,6 +13,7 @@
 #include <linux/kmemleak.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
@@ -52,6 +53,7 @@ const char *const pcslab_stat_names[PCSLAB_NR_STATS] = {
 	[PCSLAB_STAT_OBJECTS_IN_USE]	= "objects_in_use",
 	[PCSLAB_STAT_SLABS]		= "slabs",
 	[PCSLAB_STAT_PENDING]		= "pending",
+	[PCSLAB_STAT_OUTBOX]		= "outbox",
 	[PCSLAB_STAT_EMPTY_BYTES]	= "empty_bytes",
 };
 
@@ -78,6 +80,8 @@ unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
 		return data_race(pc->nr_slabs); /* racy read, see above */
 	case PCSLAB_STAT_PENDING:
 		return atomic_read(&pc->remote.pending);
+	case PCSLAB_STAT_OUTBOX:
+		return pcslab_outbox_count(pc);
 	case PCSLAB_STAT_EMPTY_BYTES:
 		return (unsigned long)data_race(pc->nr_empty) << /* racy, above */
 		       (PAGE_SHIFT + cache->geo.order);
@@ -108,16 +112,18 @@ unsigned long pcslab_stat_sum(struct pcslab_cache *cache,
 EXPORT_SYMBOL_IF_KUNIT(pcslab_stat_sum);
 
 /**
- * pcslab_cpu_snapshot - one CPU's drain level, queue depth and cooldown.
+ * pcslab_cpu_snapshot - one CPU's drain level, queue depth, cooldown and
+ *	outbox.
  * @cache: the cache.
  * @cpu: the CPU.
  * @level: current drain level.
  * @pending: current queue depth.
  * @cooldown: adaptive cooldown ticks left (0 for a fixed policy).
+ * @outbox: remote frees waiting in this CPU's outbox (for other owners).
  */
 void pcslab_cpu_snapshot(struct pcslab_cache *cache, unsigned int cpu,
 			 unsigned int *level, unsigned int *pending,
-			 unsigned int *cooldown)
+			 unsigned int *cooldown, unsigned int *outbox)
 {
 	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 	unsigned int fixed = READ_ONCE(cache->fixed_level);
@@ -126,6 +132,7 @@ void pcslab_cpu_snapshot(struct pcslab_cache *cache, unsigned int cpu,
 	spin_lock_irqsave(&pc->lock, flags);
 	*level = pcslab_drain_level(&pc->drain, fixed);
 	*cooldown = fixed == PCSLAB_DRAIN_ADAPTIVE ? pc->drain.cooldown : 0;
+	*outbox = pcslab_outbox_count(pc);
 	spin_unlock_irqrestore(&pc->lock, flags);
 	*pending = atomic_read(&pc->remote.pending);
 }
@@ -143,11 +150,11 @@ EXPORT_SYMBOL_IF_KUNIT(pcslab_cpu_snapshot);
 int pcslab_cache_cpu_level(struct pcslab_cache *cache, unsigned int cpu,
 			   unsigned int *level, unsigned int *pending)
 {
-	unsigned int cooldown;
+	unsigned int cooldown, outbox;
 
 	if (cpu >= nr_cpu_ids || !cpu_possible(cpu))
 		return -EINVAL;
-	pcslab_cpu_snapshot(cache, cpu, level, pending, &cooldown);
+	pcslab_cpu_snapshot(cache, cpu, level, pending, &cooldown, &outbox);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pcslab_cache_cpu_level);
@@ -211,6 +218,29 @@ int pcslab_cache_set_queue_capacity(struct pcslab_cache *cache,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pcslab_cache_set_queue_capacity);
+
+/**
+ * pcslab_cache_set_outbox_batch - remote frees a CPU collects per owner
+ *	before handing them over.
+ * @cache: the cache.
+ * @batch: 1..%PCSLAB_OUTBOX_MAX_BATCH; 1 hands every remote free over at
+ *	once (no wait in the outbox, one queue push each).
+ *
+ * What already waits in outboxes is sent now.  Tuned through debugfs
+ * ``outbox_batch``.
+ *
+ * Return: 0, or -EINVAL (nothing changed) if @batch is out of range.
+ */
+int pcslab_cache_set_outbox_batch(struct pcslab_cache *cache,
+				  unsigned int batch)
+{
+	if (!batch || batch > PCSLAB_OUTBOX_MAX_BATCH)
+		return -EINVAL;
+	WRITE_ONCE(cache->outbox_batch, batch);
+	pcslab_outbox_flush_all(cache);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(pcslab_cache_set_outbox_batch);
 
 /**
  * pcslab_cache_object_size - usable size of each object.
@@ -311,6 +341,9 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 	cache->ctor = ctor;
 	cache->fixed_level = PCSLAB_DRAIN_ADAPTIVE;
 	cache->queue_capacity = PCSLAB_DEFAULT_QUEUE;
+	cache->outbox_batch = PCSLAB_OUTBOX_BATCH;
+	/* never 0: the mark must differ from the object's address */
+	cache->mark_key = get_random_long() | 1;
 	cache->reserve = clamp(DIV_ROUND_UP(PCSLAB_RESERVE_OBJECTS, geo.nr_objects),
 			       1U, PCSLAB_RESERVE_MAX_SLABS);
 	/* kasan_poison() works on 8-byte granules */

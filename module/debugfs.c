@@ -6,8 +6,9 @@
  *   pages                      pages held by all caches
  *   <cache>/stats              "<counter> <total> C0=<n> C1=<n> ..."
  *   <cache>/drain_policy  rw   "adaptive" or "fixed <n>"
- *   <cache>/drain_level        per-CPU level, pending, cooldown
+ *   <cache>/drain_level        per-CPU level, pending, cooldown, outbox
  *   <cache>/queue_capacity rw  remote queue bound per CPU
+ *   <cache>/outbox_batch   rw  remote frees per hand-off (1..64)
  *   <cache>/drain          w   "1": drain every CPU now
  *
  * Writes are parsed strictly (parse.c): one write at offset 0 of exactly
@@ -107,12 +108,14 @@ DEFINE_SHOW_ATTRIBUTE(pcslab_stats);
 static int pcslab_level_show(struct seq_file *m, void *v)
 {
 	struct pcslab_cache *cache = m->private;
-	unsigned int cpu, level, pending, cooldown;
+	unsigned int cpu, level, pending, cooldown, outbox;
 
-	seq_puts(m, "cpu level pending cooldown\n");
+	seq_puts(m, "cpu level pending cooldown outbox\n");
 	for_each_possible_cpu(cpu) {
-		pcslab_cpu_snapshot(cache, cpu, &level, &pending, &cooldown);
-		seq_printf(m, "C%u %u %u %u\n", cpu, level, pending, cooldown);
+		pcslab_cpu_snapshot(cache, cpu, &level, &pending, &cooldown,
+				    &outbox);
+		seq_printf(m, "C%u %u %u %u %u\n", cpu, level, pending, cooldown,
+			   outbox);
 	}
 	return 0;
 }
@@ -201,6 +204,45 @@ static const struct file_operations pcslab_capacity_fops = {
 	.release = single_release,
 };
 
+static int pcslab_batch_show(struct seq_file *m, void *v)
+{
+	struct pcslab_cache *cache = m->private;
+
+	seq_printf(m, "%u\n", READ_ONCE(cache->outbox_batch));
+	return 0;
+}
+
+static int pcslab_batch_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, pcslab_batch_show, inode->i_private);
+}
+
+static int pcslab_apply_batch(struct pcslab_cache *cache, const char *buf,
+			      size_t len)
+{
+	unsigned int batch;
+
+	if (pcslab_parse_uint(buf, len, PCSLAB_OUTBOX_MAX_BATCH, &batch))
+		return -EINVAL;
+	return pcslab_cache_set_outbox_batch(cache, batch);
+}
+
+static ssize_t pcslab_batch_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	return pcslab_write(seq_cache(file), ubuf, count, ppos,
+			    pcslab_apply_batch);
+}
+
+static const struct file_operations pcslab_batch_fops = {
+	.owner = THIS_MODULE,
+	.open = pcslab_batch_open,
+	.read = seq_read,
+	.write = pcslab_batch_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 static int pcslab_apply_drain(struct pcslab_cache *cache, const char *buf,
 			      size_t len)
 {
@@ -268,6 +310,8 @@ void pcslab_debugfs_add(struct pcslab_cache *cache)
 			    &pcslab_level_fops);
 	debugfs_create_file("queue_capacity", 0644, dir, cache,
 			    &pcslab_capacity_fops);
+	debugfs_create_file("outbox_batch", 0644, dir, cache,
+			    &pcslab_batch_fops);
 	debugfs_create_file("drain", 0200, dir, cache, &pcslab_drain_fops);
 }
 

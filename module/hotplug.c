@@ -2,10 +2,12 @@
 /*
  * pcslab CPU hotplug: when a CPU is dead, strand nothing on it.
  *
- * Its remote queue is drained and its empty slabs released, on a
- * surviving CPU.  Slabs with live objects stay on the dead CPU's lists:
- * remote freers see the owner offline and take its lock to free directly
- * (alloc.c), until the CPU comes back and allocates from them again.
+ * Every outbox is emptied (the dead CPU's own, and objects other CPUs
+ * hold for it, which go back directly), then its remote queue is drained
+ * and its empty slabs released, on a surviving CPU.  Slabs with live
+ * objects stay on the dead CPU's lists: remote freers see the owner
+ * offline and take its lock to free directly (outbox.c), until the CPU
+ * comes back and allocates from them again.
  */
 #define pr_fmt(fmt) "pcslab: " fmt
 
@@ -29,8 +31,10 @@ static int pcslab_cpu_dead_cb(unsigned int cpu)
 	 */
 	synchronize_rcu();
 	mutex_lock(&pcslab_caches_mutex);
-	list_for_each_entry(cache, &pcslab_caches, list)
+	list_for_each_entry(cache, &pcslab_caches, list) {
+		pcslab_outbox_flush_all(cache);
 		pcslab_drain_cpu(cache, cpu);
+	}
 	mutex_unlock(&pcslab_caches_mutex);
 	return 0;
 }

@@ -46,6 +46,7 @@ enum pcslab_stat_item {
 	PCSLAB_STAT_OBJECTS_IN_USE = PCSLAB_NR_EVENT_STATS,
 	PCSLAB_STAT_SLABS,
 	PCSLAB_STAT_PENDING,
+	PCSLAB_STAT_OUTBOX,
 	PCSLAB_STAT_EMPTY_BYTES,
 	PCSLAB_NR_STATS,
 };
@@ -53,9 +54,33 @@ enum pcslab_stat_item {
 /* Their names as shown in debugfs "stats" (cache.c, checked against the enum). */
 extern const char *const pcslab_stat_names[PCSLAB_NR_STATS];
 
+/*
+ * The outbox: remote frees wait on the freeing CPU, chained per owner, and
+ * go to the owner's queue as one batch (outbox.c).  A few slots keyed by
+ * owner CPU, so its size does not grow with the number of CPUs.
+ */
+#define PCSLAB_OUTBOX_SLOTS	4U
+#define PCSLAB_OUTBOX_BATCH	16U	/* default objects per hand-off */
+#define PCSLAB_OUTBOX_MAX_BATCH	64U
+
+/**
+ * struct pcslab_batch - remote frees for one owner, chained through the
+ *	objects' llist links, newest first.
+ * @first: newest object's link, or NULL when empty.
+ * @last: oldest object's link (the chain's tail).
+ * @owner: owner CPU of every object in the chain.
+ * @n: objects in the chain.
+ */
+struct pcslab_batch {
+	struct llist_node *first;
+	struct llist_node *last;
+	unsigned int owner;
+	unsigned int n;
+};
+
 /**
  * struct pcslab_cpu - one CPU's share of a cache.
- * @lock: protects everything from @partial to @stat, taken with
+ * @lock: protects everything from @partial to @outbox, taken with
  *	interrupts off.
  * @partial: slabs with a free object: partly used ones first, empty ones
  *	(kept up to the reserve) moved to the tail.
@@ -73,6 +98,8 @@ extern const char *const pcslab_stat_names[PCSLAB_NR_STATS];
  * @stat: event counters.  Owner-side events (see pcslab_stat_locked())
  *	are counted here by whoever holds @lock; freer-side events by the
  *	counting CPU in its own instance with this_cpu_inc().
+ * @outbox: this CPU's remote frees waiting to be handed to their owners,
+ *	slot owner % %PCSLAB_OUTBOX_SLOTS.
  * @remote: objects freed by other CPUs; on its own cache line because
  *	remote freers write it while the owner works on the fields above.
  * @kick_scheduled: 1 from the moment a sender claims @kick until the kick
@@ -88,6 +115,7 @@ struct pcslab_cpu {
 	unsigned long nr_inuse;
 	struct pcslab_drain_state drain;
 	unsigned long stat[PCSLAB_NR_EVENT_STATS];
+	struct pcslab_batch outbox[PCSLAB_OUTBOX_SLOTS];
 	struct list_head full;
 	unsigned int nr_slabs;
 	unsigned int nr_empty;
@@ -107,6 +135,8 @@ struct pcslab_cpu {
  * @ctor: constructor run on every object of a new slab, or NULL.
  * @fixed_level: drain level, or %PCSLAB_DRAIN_ADAPTIVE.
  * @queue_capacity: remote queue bound per CPU.
+ * @outbox_batch: remote frees an outbox slot collects before it sends.
+ * @mark_key: random key of the queued mark (pcslab_mark()).
  * @reserve: empty slabs an online CPU keeps (see %PCSLAB_RESERVE_OBJECTS).
  * @kasan: free objects are poisoned in KASAN's shadow (generic KASAN only).
  * @hooks: some per-object work is due on alloc and free (wipe, poison,
@@ -131,6 +161,8 @@ struct pcslab_cache {
 	void (*ctor)(void *obj);
 	unsigned int fixed_level;
 	unsigned int queue_capacity;
+	unsigned int outbox_batch;
+	unsigned long mark_key;
 	unsigned int reserve;
 	bool kasan;
 	bool hooks;
@@ -188,6 +220,50 @@ static __always_inline void pcslab_stat_add(struct pcslab_cache *cache,
 	this_cpu_add(cache->cpu->stat[item], n);
 }
 
+/* ---- the queued mark ---- */
+
+/*
+ * An object freed on a CPU other than its owner is not free in its bitmap
+ * until the owner drains it; meanwhile its first word is the llist link
+ * and its second word the queued mark, the object's address xor a random
+ * per-cache key.  The mark is what catches a second free of an object on
+ * its way back, without any write to memory the owner shares: it lives in
+ * the object, which the freer owns.  A user's data matches it with
+ * probability 2^-64.
+ */
+#define PCSLAB_QUEUED_KEEP	(2 * sizeof(void *))	/* link + mark */
+
+static __always_inline unsigned long *pcslab_mark_word(void *obj)
+{
+	return (unsigned long *)obj + 1;
+}
+
+static __always_inline unsigned long pcslab_mark(const struct pcslab_cache *cache,
+						 const void *obj)
+{
+	return (unsigned long)obj ^ cache->mark_key;
+}
+
+/* What the mark word holds once the object is free again. */
+static __always_inline unsigned long
+pcslab_unmarked(const struct pcslab_cache *cache)
+{
+	return cache->flags & PCSLAB_POISON ?
+		(ULONG_MAX / 0xff) * PCSLAB_POISON_BYTE : 0;
+}
+
+/*
+ * Is @obj (in use in its bitmap) marked as queued?  Racy by design: a
+ * free racing this one at the same instant may not be seen yet.
+ */
+static __always_inline bool pcslab_is_marked(const struct pcslab_cache *cache,
+					     void *obj)
+{
+	/* a freer may be exchanging the mark in: racy on purpose, see above */
+	return data_race(READ_ONCE(*pcslab_mark_word(obj))) ==
+	       pcslab_mark(cache, obj);
+}
+
 /* ---- per-object debug work (wipe, poison, KASAN) ---- */
 
 #ifdef CONFIG_KASAN_GENERIC
@@ -237,8 +313,24 @@ void pcslab_report_error(struct pcslab_cache *cache,
 
 void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 		       struct pcslab_slab *slab, unsigned int idx);
+bool pcslab_put_queued_locked(struct pcslab_cache *cache,
+			      struct pcslab_cpu *pc, void *obj);
 unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 				 struct pcslab_cpu *pc);
+void pcslab_free_hooks(struct pcslab_cache *cache, void *obj, size_t keep);
+
+/* ---- remote frees on the freeing CPU (outbox.c) ---- */
+
+bool pcslab_claim(struct pcslab_cache *cache, struct pcslab_slab *slab,
+		  unsigned int idx, void *obj);
+void pcslab_batch_chain(struct pcslab_batch *b, void *obj);
+void pcslab_batch_send(struct pcslab_cache *cache, struct pcslab_batch *b);
+void pcslab_free_remote(struct pcslab_cache *cache, struct pcslab_slab *slab,
+			unsigned int idx, void *obj);
+unsigned int pcslab_outbox_flush_cpu(struct pcslab_cache *cache,
+				     unsigned int cpu);
+unsigned long pcslab_outbox_flush_all(struct pcslab_cache *cache);
+unsigned int pcslab_outbox_count(struct pcslab_cpu *pc);
 void pcslab_kick_fn(void *info);
 
 /* ---- growth (grow.c) ---- */
@@ -282,7 +374,9 @@ unsigned long pcslab_stat_sum(struct pcslab_cache *cache,
 			      enum pcslab_stat_item item);
 void pcslab_cpu_snapshot(struct pcslab_cache *cache, unsigned int cpu,
 			 unsigned int *level, unsigned int *pending,
-			 unsigned int *cooldown);
+			 unsigned int *cooldown, unsigned int *outbox);
+int pcslab_cache_set_outbox_batch(struct pcslab_cache *cache,
+				  unsigned int batch);
 
 /* ---- debugfs (debugfs.c) ---- */
 

@@ -7,10 +7,11 @@
  * every CPU down to its reserve; the shrinker does the same under memory
  * pressure, and pcslab_cache_shrink() releases the reserve too.
  *
- * Remote frees must not strand on an owner that stopped allocating: the
- * idle flush (delayed work armed by the first push into an empty queue),
- * the shrinker, pcslab_cache_drain() and CPU offline drain queues from
- * any CPU, under the owner's lock.
+ * Remote frees must not strand on a freer or an owner that went quiet: the
+ * idle flush (delayed work armed by the first object into an empty outbox
+ * slot or an empty queue), the shrinker, pcslab_cache_drain() and CPU
+ * offline first send what waits in every outbox (outbox.c), then drain
+ * the queues from any CPU, under each owner's lock.
  */
 #define pr_fmt(fmt) "pcslab: " fmt
 
@@ -97,6 +98,7 @@ void pcslab_idle_flush_fn(struct work_struct *work)
 						  idle_flush);
 	unsigned int cpu;
 
+	pcslab_outbox_flush_all(cache);
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 
@@ -112,8 +114,10 @@ void pcslab_idle_flush_fn(struct work_struct *work)
 }
 
 /**
- * pcslab_cache_drain - return every queued remote free to its slab now.
+ * pcslab_cache_drain - return every remote free to its slab now.
  * @cache: the cache.
+ *
+ * What waits in outboxes is handed over first, then every queue drained.
  *
  * Return: the number of objects drained.
  */
@@ -122,6 +126,7 @@ unsigned long pcslab_cache_drain(struct pcslab_cache *cache)
 	unsigned long n = 0;
 	unsigned int cpu;
 
+	pcslab_outbox_flush_all(cache);
 	for_each_possible_cpu(cpu)
 		n += pcslab_drain_cpu(cache, cpu);
 	return n;
@@ -134,6 +139,7 @@ unsigned long pcslab_shrink_cpus(struct pcslab_cache *cache, bool all)
 	unsigned long freed = 0;
 	unsigned int cpu;
 
+	pcslab_outbox_flush_all(cache);
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 		unsigned long flags;
@@ -178,7 +184,8 @@ static unsigned long pcslab_shrink_count(struct shrinker *shrinker,
 		unsigned int empty = data_race(pc->nr_empty);
 		unsigned int keep = pcslab_reserve(cache, pc);
 
-		count += atomic_read(&pc->remote.pending);
+		count += atomic_read(&pc->remote.pending) +
+			 pcslab_outbox_count(pc);
 		if (empty > keep)
 			count += (empty - keep) * cache->geo.nr_objects;
 	}
@@ -196,11 +203,17 @@ static unsigned long pcslab_shrink_scan(struct shrinker *shrinker,
 }
 
 /*
- * The first remote free into an empty queue, or a CPU's empty slabs
- * passing its reserve, schedules the idle flush (a no-op while pending).
+ * The first remote free into an empty outbox slot or queue, or a CPU's
+ * empty slabs passing its reserve, schedules the idle flush.  While it is
+ * pending this is one read of a line nobody writes.  The caller changed
+ * the outbox, queue or lists before: a flush that has already cleared
+ * pending (with a full barrier) takes the lock after that change or is
+ * seen here as not pending.
  */
 void pcslab_arm_idle_flush(struct pcslab_cache *cache)
 {
+	if (delayed_work_pending(&cache->idle_flush))
+		return;
 	queue_delayed_work(system_wq, &cache->idle_flush,
 			   msecs_to_jiffies(READ_ONCE(cache->idle_flush_ms)));
 }

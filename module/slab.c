@@ -8,7 +8,7 @@
  * carries the header address (xor a key) in page->private, so any pointer
  * can be checked for "is this one of our objects" without touching memory
  * that might not be ours.  Callers provide the locking: free_map belongs to
- * the owner CPU's lock, queued_map is atomic.
+ * the owner CPU's lock.
  */
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
@@ -65,6 +65,7 @@ int pcslab_geometry_init(struct pcslab_geometry *geo, unsigned int size,
 	obj_size = ALIGN(size, align);
 	if (obj_size < sizeof(void *))
 		return -EINVAL;
+	obj_size = max_t(unsigned int, obj_size, PCSLAB_MIN_OBJ_SIZE);
 	data_offset = ALIGN(sizeof(struct pcslab_slab), align);
 
 	for (order = 0; order <= PCSLAB_MAX_ORDER; order++) {
@@ -131,7 +132,6 @@ void pcslab_slab_init(struct pcslab_slab *slab,
 	INIT_LIST_HEAD(&slab->list);
 	bitmap_zero(slab->free_map, PCSLAB_MAX_OBJECTS);
 	bitmap_set(slab->free_map, 0, geo->nr_objects);
-	bitmap_zero(slab->queued_map, PCSLAB_MAX_OBJECTS);
 	pcslab_slab_set_tags(slab, geo, (unsigned long)slab ^ PCSLAB_PAGE_KEY);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_slab_init);

@@ -2,7 +2,7 @@
 /*
  * pcslab bitmap slab: layout, and the bit operations of the alloc and free
  * fast paths (inline; the cold parts are in slab.c).  No locking here:
- * free_map belongs to the owner CPU's lock, queued_map is atomic.
+ * free_map belongs to the owner CPU's lock.
  */
 #ifndef _PCSLAB_SLAB_H
 #define _PCSLAB_SLAB_H
@@ -19,6 +19,11 @@
 struct pcslab_cache;
 
 #define PCSLAB_MAX_OBJECTS	512U
+/*
+ * Smallest object stride: a queued object holds its llist link and the
+ * queued mark (pcslab_claim()) in its first two words.
+ */
+#define PCSLAB_MIN_OBJ_SIZE	(2 * sizeof(void *))
 /* Largest slab order tried; beyond PAGE_ALLOC_COSTLY_ORDER allocs get flaky. */
 #define PCSLAB_MAX_ORDER	3U
 #define PCSLAB_SLAB_MAGIC	0x5c51ab00U
@@ -52,11 +57,10 @@ struct pcslab_geometry {
  * @cache: owning cache.
  * @list: link in the owner CPU's partial/full/empty list.
  * @free_map: set bit = free slot; changed only under the owner's lock.
- * @queued_map: set bit = slot sits in the owner's remote queue.  Set
- *	atomically by remote freers (catches a second remote free of a queued
- *	object before it can corrupt the llist), cleared by the drain.  On its
- *	own cache line: remote freers write it while the owner works on the
- *	rest of the header.
+ *
+ * A slot on its way back from another CPU is not free in @free_map; the
+ * object itself carries the mark that says so (see pcslab_claim()), so
+ * that remote freers write nothing in this header.
  */
 struct pcslab_slab {
 	u32 magic;
@@ -66,7 +70,6 @@ struct pcslab_slab {
 	struct pcslab_cache *cache;
 	struct list_head list;
 	DECLARE_BITMAP(free_map, PCSLAB_MAX_OBJECTS);
-	DECLARE_BITMAP(queued_map, PCSLAB_MAX_OBJECTS) ____cacheline_aligned;
 };
 
 int pcslab_geometry_init(struct pcslab_geometry *geo, unsigned int size,
@@ -206,46 +209,6 @@ static inline unsigned int pcslab_slab_take_bulk(struct pcslab_slab *slab,
 	}
 	slab->nr_free -= got;
 	return got;
-}
-
-/**
- * pcslab_slab_is_queued - is the slot waiting in a remote queue?
- * @slab: the slab.
- * @idx: slot index.
- *
- * Return: true if queued.
- */
-static inline bool pcslab_slab_is_queued(const struct pcslab_slab *slab,
-					 unsigned int idx)
-{
-	return test_bit(idx, slab->queued_map);
-}
-
-/**
- * pcslab_slab_mark_queued - claim a slot for the remote queue.
- * @slab: the slab (no lock needed).
- * @idx: slot index.
- *
- * Return: false if the slot was already queued (a double free).
- */
-static inline bool pcslab_slab_mark_queued(struct pcslab_slab *slab,
-					   unsigned int idx)
-{
-	return !test_and_set_bit(idx, slab->queued_map);
-}
-
-/**
- * pcslab_slab_release_claim - drop the claim pcslab_slab_mark_queued() took.
- * @slab: the slab.
- * @idx: slot index.
- *
- * Release order: whatever the caller did to the slot before (putting it
- * back) is seen by the next CPU that claims it.
- */
-static inline void pcslab_slab_release_claim(struct pcslab_slab *slab,
-					     unsigned int idx)
-{
-	clear_bit_unlock(idx, slab->queued_map);
 }
 
 /**

@@ -6,19 +6,20 @@
 
 COUNTERS="alloc alloc_slowpath alloc_fail free_local free_remote remote_full
 drain drained_objects level_up level_down kick idle_flush slab_new slab_free
-invalid_free double_free poison_corrupt objects_in_use slabs pending empty_bytes"
+invalid_free double_free poison_corrupt objects_in_use slabs pending outbox empty_bytes"
 
 ktap_print_header
 pcslab_require_root
 pcslab_core_up
 pcslab_test_down
-ktap_set_plan 10
+ktap_set_plan 11
 
 pcslab_load pcslab_test scenario=mixed nr_ops=5000 || ktap_exit_fail_msg "pcslab_test failed to load"
 
 ok=1
 for f in slabinfo:444 pcslab_test/stats:444 pcslab_test/drain_policy:644 \
-	 pcslab_test/drain_level:444 pcslab_test/queue_capacity:644 pcslab_test/drain:200; do
+	 pcslab_test/drain_level:444 pcslab_test/queue_capacity:644 \
+	 pcslab_test/outbox_batch:644 pcslab_test/drain:200; do
 	m=$(stat -c %a "$DBG/${f%%:*}" 2>/dev/null)
 	[ "$m" = "${f##*:}" ] || { ktap_print_msg "$f: mode '$m'"; ok=0; }
 done
@@ -37,7 +38,7 @@ done
 
 ok=1
 for c in $COUNTERS; do
-	case $c in objects_in_use|slabs|pending|empty_bytes) continue ;; esac
+	case $c in objects_in_use|slabs|pending|outbox|empty_bytes) continue ;; esac
 	t=$(stat_total "$c"); s=$(stat_parts_sum "$c")
 	[ "$t" = "$s" ] || { ktap_print_msg "$c: total $t, parts sum $s"; ok=0; }
 done
@@ -61,8 +62,21 @@ done
 [ $ok = 1 ] && ktap_test_pass "queue_capacity round-trips" || ktap_test_fail "queue_capacity round-trips"
 
 ok=1
-head -n1 "$TC/drain_level" | grep -q '^cpu level pending cooldown$' || ok=0
-awk 'NR > 1 && !/^C[0-9]+ (8|16|32|64|128) [0-9]+ [0-9]+$/ { bad = 1 } END { exit bad }' "$TC/drain_level" || ok=0
+[ "$(cat "$TC/outbox_batch")" = 16 ] || { ktap_print_msg "default outbox batch not 16"; ok=0; }
+for v in 1 64 7 16; do
+	echo "$v" > "$TC/outbox_batch" || ok=0
+	[ "$(cat "$TC/outbox_batch")" = "$v" ] || { ktap_print_msg "outbox batch $v did not round-trip"; ok=0; }
+done
+for v in 0 65 -1 abc; do
+	echo "$v" > "$TC/outbox_batch" 2>/dev/null && { ktap_print_msg "outbox batch '$v' accepted"; ok=0; }
+done
+[ "$(cat "$TC/outbox_batch")" = 16 ] || { ktap_print_msg "a rejected write changed the batch"; ok=0; }
+[ $ok = 1 ] && ktap_test_pass "outbox_batch round-trips 1..64 and rejects the rest" ||
+	ktap_test_fail "outbox_batch round-trips 1..64 and rejects the rest"
+
+ok=1
+head -n1 "$TC/drain_level" | grep -q '^cpu level pending cooldown outbox$' || ok=0
+awk 'NR > 1 && !/^C[0-9]+ (8|16|32|64|128) [0-9]+ [0-9]+ [0-9]+$/ { bad = 1 } END { exit bad }' "$TC/drain_level" || ok=0
 echo "fixed 100" > "$TC/drain_policy"
 awk 'NR > 1 && ($2 != 100 || $4 != 0) { bad = 1 } END { exit bad }' "$TC/drain_level" || { ktap_print_msg "fixed level not shown"; ok=0; }
 echo adaptive > "$TC/drain_policy"

@@ -18,15 +18,18 @@ fi
 # No tick or kick drains: level and capacity far above the run's depth.
 pcslab_load pcslab_test scenario=remote nr_ops=5000 policy=fixed:65536 queue_capacity=65536 ||
 	ktap_exit_fail_msg "pcslab_test failed to load"
-ktap_print_msg "right after the run: pending $(stat_total pending), idle_flush $(stat_total idle_flush)"
+ktap_print_msg "right after the run: pending $(stat_total pending), outbox $(stat_total outbox), idle_flush $(stat_total idle_flush)"
 # Bound: 100 ms flush delay plus workqueue latency; TCG is slow, allow 2 s.
+# Both ends go quiet: the freers' outboxes and the owners' queues.
 i=0
-while [ "$(stat_total pending)" -ne 0 ] && [ $i -lt 20 ]; do
+while [ "$(($(stat_total pending) + $(stat_total outbox)))" -ne 0 ] && [ $i -lt 20 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-ktap_print_msg "after ~$((i * 100)) ms: pending $(stat_total pending), objects_in_use $(stat_total objects_in_use), idle_flush $(stat_total idle_flush), drain $(stat_total drain)"
-[ "$(stat_total pending)" -eq 0 ] && ktap_test_pass "queued remote frees returned within the bound" || ktap_test_fail "queued remote frees returned within the bound"
+ktap_print_msg "after ~$((i * 100)) ms: pending $(stat_total pending), outbox $(stat_total outbox), objects_in_use $(stat_total objects_in_use), idle_flush $(stat_total idle_flush), drain $(stat_total drain)"
+[ "$(stat_total pending)" -eq 0 ] && [ "$(stat_total outbox)" -eq 0 ] &&
+	ktap_test_pass "queued and outbox remote frees returned within the bound" ||
+	ktap_test_fail "queued and outbox remote frees returned within the bound"
 [ "$(stat_total objects_in_use)" -eq 0 ] && balance_ok && ktap_test_pass "every object allocatable again, counters balance" || ktap_test_fail "every object allocatable again, counters balance"
 [ "$(stat_total idle_flush)" -gt 0 ] && ktap_test_pass "idle flush did the returning" || ktap_test_fail "idle flush did the returning"
 rmmod pcslab_test

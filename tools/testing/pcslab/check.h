@@ -41,14 +41,59 @@ static inline unsigned long stat_sum(struct pcslab_cache *c, enum pcslab_stat_it
 }
 
 /*
+ * Walk every CPU's outbox under its lock: each slot's chain is as long as
+ * it says, ends at its tail, and holds marked objects of the slot's owner.
+ * Adds the objects waiting for each owner to @waiting[owner].
+ */
+static inline void check_outboxes(struct pcslab_cache *c, unsigned int *waiting)
+{
+	unsigned int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct pcslab_cpu *pc = per_cpu_ptr(c->cpu, cpu);
+		unsigned long flags;
+
+		spin_lock_irqsave(&pc->lock, flags);
+		for (i = 0; i < PCSLAB_OUTBOX_SLOTS; i++) {
+			struct pcslab_batch *b = &pc->outbox[i];
+			struct llist_node *pos, *last = NULL;
+			unsigned int n = 0;
+
+			for (pos = b->first; pos && n <= b->n; pos = pos->next) {
+				struct pcslab_slab *slab = pcslab_slab_base(pos, &c->geo);
+
+				CHECK(slab->cpu == b->owner && b->owner % PCSLAB_OUTBOX_SLOTS == i,
+				      "cpu %u slot %u: object of cpu %u for owner %u", cpu, i,
+				      slab->cpu, b->owner);
+				CHECK(pcslab_is_marked(c, pos), "cpu %u: %p in the outbox unmarked",
+				      cpu, (void *)pos);
+				last = pos;
+				n++;
+			}
+			CHECK(n == b->n && last == (n ? b->last : NULL),
+			      "cpu %u slot %u: chain of %u, n %u", cpu, i, n, b->n);
+			CHECK(b->n < READ_ONCE(c->outbox_batch),
+			      "cpu %u slot %u holds %u, batch %u", cpu, i, b->n, c->outbox_batch);
+			if (b->n)
+				waiting[b->owner] += b->n;
+		}
+		spin_unlock_irqrestore(&pc->lock, flags);
+	}
+}
+
+/*
  * Walk every CPU's lists under its lock and recompute what the counters
- * claim.  Return: objects queued (queued bits) over all CPUs.
+ * claim: every marked object is in its owner's queue or in an outbox.
+ * Return: objects queued or waiting in outboxes, over all CPUs.
  */
 static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 {
+	unsigned int *waiting = calloc(nr_cpu_ids, sizeof(*waiting));
 	unsigned long queued_total = 0;
 	unsigned int cpu;
 
+	CHECK(waiting, "calloc");
+	check_outboxes(c, waiting);
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(c->cpu, cpu);
 		unsigned int slabs = 0, empty = 0, queued = 0, len = 0;
@@ -72,9 +117,8 @@ static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 				      "slab %p not found from its address", (void *)slab);
 				for (i = 0; i < slab->nr_objects; i++) {
 					bool f = test_bit(i, slab->free_map);
-					bool q = test_bit(i, slab->queued_map);
+					bool q = !f && pcslab_is_marked(c, pcslab_slab_obj(slab, &c->geo, i));
 
-					CHECK(!(f && q), "slot %u of %p free and queued", i, (void *)slab);
 					nfree += f;
 					queued += q;
 				}
@@ -95,7 +139,9 @@ static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 		CHECK(inuse == pc->nr_inuse, "cpu %u: %lu in use, nr_inuse %lu", cpu, inuse, pc->nr_inuse);
 		llist_for_each(pos, pc->remote.head.first)
 			len++;
-		CHECK(len == queued, "cpu %u: queue holds %u, %u queued bits", cpu, len, queued);
+		CHECK(len + waiting[cpu] == queued,
+		      "cpu %u: queue holds %u, outboxes %u, %u objects marked", cpu, len,
+		      waiting[cpu], queued);
 		CHECK((unsigned int)atomic_read(&pc->remote.pending) == len,
 		      "cpu %u: pending %d, queue holds %u", cpu, atomic_read(&pc->remote.pending), len);
 		CHECK(!pc->hot || pc->hot->cpu == cpu, "cpu %u: hot slab of another cpu", cpu);
@@ -106,6 +152,7 @@ static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 		spin_unlock_irqrestore(&pc->lock, flags);
 		queued_total += queued;
 	}
+	free(waiting);
 	return queued_total;
 }
 

@@ -21,7 +21,7 @@
 unsigned long long check_seed;
 char check_where[128];
 
-#define NCPUS		4
+#define NCPUS		6	/* > PCSLAB_OUTBOX_SLOTS: owners share slots */
 #define NCACHES		4
 #define MAX_LIVE	3000
 #define RECENT		64
@@ -126,7 +126,7 @@ static void fresh_object(struct model_cache *m, void *p, gfp_t gfp)
 	CHECK(slab && slab->cache == m->c, "alloc returned %p, not an object of the cache", p);
 	idx = pcslab_slab_obj_index(slab, &m->c->geo, p);
 	CHECK(idx >= 0, "alloc returned %p, not a slot", p);
-	CHECK(!test_bit(idx, slab->free_map) && !test_bit(idx, slab->queued_map),
+	CHECK(!test_bit(idx, slab->free_map) && !pcslab_is_marked(m->c, p),
 	      "alloc returned %p whose slot is free or queued", p);
 	CHECK(!is_live_anywhere(p), "alloc returned %p, which is live", p);
 	if ((m->flags & PCSLAB_ZERO_ON_FREE) || (gfp & __GFP_ZERO))
@@ -195,7 +195,7 @@ static void check_counters(struct model_cache *m)
 {
 	struct pcslab_cache *c = m->c;
 	unsigned long inuse = stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE);
-	unsigned long pending = stat_sum(c, PCSLAB_STAT_PENDING);
+	unsigned long pending = stat_sum(c, PCSLAB_STAT_PENDING) + stat_sum(c, PCSLAB_STAT_OUTBOX);
 
 	CHECK(stat_sum(c, PCSLAB_STAT_ALLOC) == m->allocs, "alloc %lu, model %lu",
 	      stat_sum(c, PCSLAB_STAT_ALLOC), m->allocs);
@@ -221,7 +221,8 @@ static void check_all(void)
 		struct model_cache *m = &mc[k];
 		unsigned long queued = check_cache_structure(m->c);
 
-		CHECK(queued == stat_sum(m->c, PCSLAB_STAT_PENDING), "queued bits %lu", queued);
+		CHECK(queued == stat_sum(m->c, PCSLAB_STAT_PENDING) +
+		      stat_sum(m->c, PCSLAB_STAT_OUTBOX), "marked objects %lu", queued);
 		for (i = 0; i < m->nlive; i++) {
 			struct pcslab_slab *slab = pcslab_obj_to_slab(m->live[i].p);
 			int idx;
@@ -229,7 +230,8 @@ static void check_all(void)
 			CHECK(slab && slab->cache == m->c, "live %p lost its slab", m->live[i].p);
 			idx = pcslab_slab_obj_index(slab, &m->c->geo, m->live[i].p);
 			CHECK(idx >= 0 && !test_bit(idx, slab->free_map) &&
-			      !test_bit(idx, slab->queued_map), "live %p free or queued", m->live[i].p);
+			      !pcslab_is_marked(m->c, m->live[i].p), "live %p free or queued",
+			      m->live[i].p);
 			verify(m, &m->live[i]);
 		}
 		slab_pages += stat_sum(m->c, PCSLAB_STAT_SLABS) << m->c->geo.order;
@@ -354,14 +356,30 @@ static void op_tune(struct model_cache *m)
 {
 	static const unsigned int caps[] = { 0, 1, 2, 3, 8, 64, 171, 512, 1024 };
 
-	if (rnd_below(&rs, 2)) {
+	unsigned int batch;
+
+	switch (rnd_below(&rs, 3)) {
+	case 0: {
 		unsigned int level = rnd_below(&rs, 3) ? PCSLAB_DRAIN_ADAPTIVE : 1 + rnd_below(&rs, 200);
 
 		CHECK(pcslab_cache_set_policy(m->c, level) == 0, "set_policy %u", level);
-	} else {
+		break;
+	}
+	case 1:
+		batch = rnd_below(&rs, 2) ? PCSLAB_OUTBOX_BATCH : 1 + rnd_below(&rs, 64);
+		CHECK(pcslab_cache_set_outbox_batch(m->c, batch) == 0, "set_outbox_batch %u", batch);
+		for (batch = 0; batch < nr_cpu_ids; batch++)
+			CHECK(pcslab_stat_cpu(m->c, PCSLAB_STAT_OUTBOX, batch) == 0,
+			      "outbox kept objects across a batch change");
+		break;
+	default:
 		CHECK(pcslab_cache_set_queue_capacity(m->c, caps[rnd_below(&rs, ARRAY_SIZE(caps))]) == 0,
 		      "set_queue_capacity");
+		break;
 	}
+	CHECK(pcslab_cache_set_outbox_batch(m->c, 0) == -EINVAL &&
+	      pcslab_cache_set_outbox_batch(m->c, PCSLAB_OUTBOX_MAX_BATCH + 1) == -EINVAL,
+	      "bad outbox batch taken");
 	CHECK(pcslab_cache_set_policy(m->c, PCSLAB_MAX_QUEUE + 1) == -EINVAL, "bad policy taken");
 	CHECK(pcslab_cache_set_queue_capacity(m->c, PCSLAB_MAX_QUEUE + 1) == -EINVAL,
 	      "bad capacity taken");
@@ -375,7 +393,8 @@ static void op_reclaim(struct model_cache *m)
 	case 0:
 		pcslab_cache_drain(m->c);
 		for_each_possible_cpu(cpu)
-			CHECK(pcslab_stat_cpu(m->c, PCSLAB_STAT_PENDING, cpu) == 0, "drain left some");
+			CHECK(pcslab_stat_cpu(m->c, PCSLAB_STAT_PENDING, cpu) == 0 &&
+			      pcslab_stat_cpu(m->c, PCSLAB_STAT_OUTBOX, cpu) == 0, "drain left some");
 		break;
 	case 1:
 		pcslab_cache_shrink(m->c);
@@ -402,6 +421,9 @@ static void op_hotplug(void)
 			struct pcslab_cpu *pc = per_cpu_ptr(mc[k].c->cpu, cpu);
 
 			CHECK(atomic_read(&pc->remote.pending) == 0, "dead cpu %u kept its queue", cpu);
+			CHECK(pcslab_outbox_count(pc) == 0, "dead cpu %u kept its outbox", cpu);
+			CHECK(pcslab_stat_sum(mc[k].c, PCSLAB_STAT_OUTBOX) == 0,
+			      "outboxes kept objects for dead cpu %u", cpu);
 			CHECK(pc->nr_empty == 0, "dead cpu %u kept empty slabs", cpu);
 		}
 	} else {

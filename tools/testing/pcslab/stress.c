@@ -293,6 +293,9 @@ int main(int argc, char **argv)
 		for (i = 0; i < NCPUS; i++)
 			shim_run_cpu_ipis(i);
 		pcslab_cache_drain(c);
+		/* the drain's outbox hand-offs may have kicked an owner */
+		for (i = 0; i < NCPUS; i++)
+			shim_run_cpu_ipis(i);
 		check_cache_structure(c);
 		CHECK(allocs[k] == frees[k], "cache %u: %lu allocated, %lu freed", k, allocs[k], frees[k]);
 		CHECK(stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE) == 0, "cache %u: %lu in use", k,

@@ -218,6 +218,7 @@ enum shim_event {
 	SHIM_EV_TEST_AND_SET,	/* test_and_set_bit(), before */
 	SHIM_EV_SYNC_RCU,	/* synchronize_rcu(), before */
 	SHIM_EV_CSD_SEND,	/* smp_call_function_single_async(), before */
+	SHIM_EV_STORE_RELEASE,	/* smp_store_release(), after */
 };
 #ifdef SHIM_BENCH
 #define shim_event(ev, addr, arg) do { } while (0)
@@ -259,6 +260,23 @@ static inline long atomic_long_read(const atomic_long_t *v) { return __atomic_lo
 static inline void atomic_long_add(long i, atomic_long_t *v) { __atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED); }
 static inline void atomic_long_sub(long i, atomic_long_t *v) { __atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED); }
 #define smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+/* Not cryptographic: the key only has to differ between caches and runs. */
+static inline unsigned long get_random_long(void)
+{
+	return ((unsigned long)random() << 33) ^ ((unsigned long)random() << 2) ^
+	       (unsigned long)__builtin_return_address(0);
+}
+#define xchg(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define cmpxchg(p, o, n) ({						\
+	__typeof__(*(p)) __old = (o);					\
+	__atomic_compare_exchange_n((p), &__old, (n), false,		\
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);	\
+	__old;								\
+})
+#define smp_store_release(p, v) do {					\
+	__atomic_store_n((p), (v), __ATOMIC_RELEASE);			\
+	shim_event(SHIM_EV_STORE_RELEASE, (p), 0);			\
+} while (0)
 
 /* ---- bit operations ---- */
 

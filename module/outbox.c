@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcslab remote frees on the freeing CPU: claim, outbox, hand-off, kick.
+ *
+ * A free on a CPU that does not own the object's slab touches no memory
+ * the owner writes:
+ *
+ *   1. claim     the object is marked queued in its own second word (an
+ *                xchg on the object's line, which the freer holds), after
+ *                a look at its free bit (pcslab_claim());
+ *   2. outbox    it is chained, under this CPU's own lock, into this CPU's
+ *                outbox slot for the owner (slot = owner % 4);
+ *   3. hand-off  when the slot holds outbox_batch objects, or another owner
+ *                needs the slot, the chain goes to the owner's remote queue
+ *                with one llist_add_batch() and one pending update;
+ *   4. kick      a hand-off that fills the queue past half its capacity
+ *                sends the owner an IPI to drain it.
+ *
+ * A hand-off that finds the queue at capacity, the owner offline or the
+ * cache dead puts the objects back itself under the owner's lock (the
+ * "direct" free).  Nothing waits in an outbox for long: the first object
+ * of a slot arms the idle flush, and every path that drains queues
+ * (pcslab_cache_drain(), the shrinker, pcslab_cache_shrink(), destroy, CPU
+ * dead) empties every outbox first (pcslab_outbox_flush_all()).
+ *
+ * Context: any, hardirq included.  The outbox is changed with interrupts
+ * off under its CPU's lock, the one its allocations take; a flush from
+ * another CPU takes that lock.  Batches are sent after the lock is
+ * dropped, so no path holds two CPUs' locks.
+ */
+#define pr_fmt(fmt) "pcslab: " fmt
+
+#include <linux/atomic.h>
+#include <linux/irqflags.h>
+#include <linux/llist.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/wait_bit.h>
+#include <kunit/visibility.h>
+
+#include "pcslab_internal.h"
+#include "pcslab_trace.h"
+
+/**
+ * pcslab_claim - mark a remotely freed object as queued, catching a second
+ *	free of it.
+ * @cache: the cache.
+ * @slab: the object's slab (validated).
+ * @idx: the object's slot.
+ * @obj: the object.
+ *
+ * A free slot is reported without touching the object (KASAN has it
+ * poisoned).  Otherwise the mark is exchanged into the object: finding it
+ * there already means the object is on its way back (a double free).  The
+ * free bit is read again after the exchange (a full barrier): the drain
+ * sets the bit before it clears the mark, so a second free that comes
+ * after the mark was cleared sees the slot free.
+ *
+ * Remaining races, all of two frees of one object at the same instant:
+ * a free on the owner racing a claim can both pass (the drain then finds
+ * the slot free and reports it, unless the owner allocated it again in
+ * between); the exchange itself lets exactly one of two claimers win.
+ *
+ * Return: true if the object is claimed; false if reported.
+ */
+bool pcslab_claim(struct pcslab_cache *cache, struct pcslab_slab *slab,
+		  unsigned int idx, void *obj)
+{
+	unsigned long mark = pcslab_mark(cache, obj);
+
+	if (pcslab_slab_is_free_racy(slab, idx))
+		goto double_free;
+	if (xchg(pcslab_mark_word(obj), mark) == mark)
+		goto double_free;	/* queued already: the mark stays */
+	if (pcslab_slab_is_free_racy(slab, idx)) {
+		/* drained and free meanwhile: take our mark back */
+		cmpxchg(pcslab_mark_word(obj), mark, pcslab_unmarked(cache));
+		goto double_free;
+	}
+	return true;
+
+double_free:
+	pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+	return false;
+}
+
+/**
+ * pcslab_batch_chain - add a claimed object to a batch.
+ * @b: the batch, for the object's owner.
+ * @obj: the object; its first word becomes the chain link.
+ */
+void pcslab_batch_chain(struct pcslab_batch *b, void *obj)
+{
+	struct llist_node *node = obj;
+
+	node->next = b->first;
+	b->first = node;
+	if (!b->last)
+		b->last = node;
+	b->n++;
+}
+
+/* A kick IPI finished or was never sent: destroy may be waiting. */
+static void pcslab_kick_done(struct pcslab_cache *cache)
+{
+	/* Fully ordered: the drain before it is done when destroy sees 0. */
+	if (atomic_dec_and_test(&cache->kicks_inflight))
+		wake_up_var(&cache->kicks_inflight);
+}
+
+/*
+ * Ask the owner to drain now, by IPI (irq_work_queue_on() is not exported
+ * to modules).  The kernel leaves serialising one csd to its users, and
+ * several senders (or an interrupt on a sender) can cross the threshold
+ * together: whoever sets kick_scheduled sends, as skb_attempt_defer_free()
+ * does with defer_ipi_scheduled; the kick function clears it.
+ */
+static void pcslab_kick(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+			unsigned int depth)
+{
+	if (atomic_read(&pc->kick_scheduled) ||
+	    atomic_xchg(&pc->kick_scheduled, 1))
+		return;
+	atomic_inc(&cache->kicks_inflight);
+	if (smp_call_function_single_async(pc->cpu, &pc->kick)) {
+		atomic_set(&pc->kick_scheduled, 0);
+		pcslab_kick_done(cache);
+		return;
+	}
+	pcslab_stat(cache, PCSLAB_STAT_KICK);
+	trace_pcslab_kick(cache->name, pc->cpu, depth);
+}
+
+/**
+ * pcslab_kick_fn - the kick IPI, on the owner: drain its queue.
+ * @info: the owner's struct pcslab_cpu.
+ */
+void pcslab_kick_fn(void *info)
+{
+	struct pcslab_cpu *pc = info;
+	struct pcslab_cache *cache = pc->cache;
+
+	/*
+	 * The csd was unlocked before this call; clearing the flag first lets
+	 * a push that lands during the drain below kick again.
+	 */
+	atomic_set(&pc->kick_scheduled, 0);
+	pcslab_drain_cpu(cache, pc->cpu);
+	/* Last touch of the cache: destroy may free it right after. */
+	pcslab_kick_done(cache);
+}
+
+/**
+ * pcslab_batch_send - hand a batch to its owner, and empty it.
+ * @cache: the cache.
+ * @b: the batch (may be empty).
+ *
+ * One push onto the owner's queue; or, at capacity, with the owner
+ * offline or the cache dead, every object put back directly under the
+ * owner's lock.  The objects were counted (``free_remote``) when they
+ * were claimed.  Preemption must be off.
+ */
+void pcslab_batch_send(struct pcslab_cache *cache, struct pcslab_batch *b)
+{
+	struct pcslab_cpu *pc;
+	struct llist_node *pos, *next;
+	unsigned int capacity;
+	unsigned long flags;
+	bool first;
+	int depth;
+
+	if (!b->n)
+		return;
+	pc = per_cpu_ptr(cache->cpu, b->owner);
+	/*
+	 * An offline owner cannot drain, and a dead cache must not get kicks
+	 * or work queued: both take the direct path below.  An owner seen
+	 * online here cannot finish going offline before we return, as
+	 * preemption is off and CPU teardown runs under stop_machine.
+	 */
+	if (!READ_ONCE(cache->dead) && cpu_online(pc->cpu)) {
+		capacity = READ_ONCE(cache->queue_capacity);
+		depth = pcslab_remote_push_batch(&pc->remote, b->first, b->last,
+						 b->n, capacity, &first);
+		if (depth) {
+			if (depth >= pcslab_kick_threshold(capacity))
+				pcslab_kick(cache, pc, depth);
+			if (first)
+				pcslab_arm_idle_flush(cache);
+			goto out;
+		}
+		/* At capacity: never fail, never spin; free them ourselves. */
+		pcslab_stat_add(cache, PCSLAB_STAT_REMOTE_FULL, b->n);
+		trace_pcslab_remote_full(cache->name, pc->cpu, capacity);
+	}
+
+	b->last->next = NULL;
+	spin_lock_irqsave(&pc->lock, flags);
+	llist_for_each_safe(pos, next, b->first)
+		pcslab_put_queued_locked(cache, pc, pos);
+	spin_unlock_irqrestore(&pc->lock, flags);
+out:
+	b->first = NULL;
+	b->last = NULL;
+	b->n = 0;
+}
+
+/* Move a slot's chain to @out and empty the slot.  Its CPU's lock held. */
+static void pcslab_outbox_take(struct pcslab_batch *slot,
+			       struct pcslab_batch *out)
+{
+	*out = *slot;
+	slot->first = NULL;
+	slot->last = NULL;
+	slot->n = 0;
+}
+
+/**
+ * pcslab_free_remote - free an object of another CPU's slab.
+ * @cache: the cache.
+ * @slab: its slab (validated), not owned by this CPU.
+ * @idx: its slot.
+ * @obj: the object.
+ *
+ * Claims the object and adds it to this CPU's outbox; sends what has to
+ * go (a full slot, or the slot's chain for another owner).  Preemption
+ * must be off, so that this CPU stays the one that is not the owner.
+ */
+void pcslab_free_remote(struct pcslab_cache *cache, struct pcslab_slab *slab,
+			unsigned int idx, void *obj)
+{
+	struct pcslab_batch out[2] = {};
+	struct pcslab_batch *slot;
+	struct pcslab_cpu *pc;
+	unsigned int owner = slab->cpu;
+	unsigned long flags;
+	bool started;
+
+	if (!pcslab_claim(cache, slab, idx, obj))
+		return;
+	if (unlikely(cache->hooks))
+		pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
+	pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
+	if (unlikely(READ_ONCE(cache->dead) || !cpu_online(owner))) {
+		/*
+		 * Destroy or the owner's CPU-dead callback has emptied the
+		 * outboxes (both wait for this preempt-off section first):
+		 * go straight back.
+		 */
+		out[0].owner = owner;
+		pcslab_batch_chain(&out[0], obj);
+		pcslab_batch_send(cache, &out[0]);
+		return;
+	}
+
+	local_irq_save(flags);
+	pc = this_cpu_ptr(cache->cpu);
+	spin_lock(&pc->lock);
+	slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
+	if (unlikely(slot->n && slot->owner != owner))
+		pcslab_outbox_take(slot, &out[0]);
+	started = !slot->n;
+	slot->owner = owner;
+	pcslab_batch_chain(slot, obj);
+	if (slot->n >= READ_ONCE(cache->outbox_batch))
+		pcslab_outbox_take(slot, &out[1]);
+	spin_unlock(&pc->lock);
+	local_irq_restore(flags);
+
+	/* an object waiting in the outbox returns by the idle flush at worst */
+	if (started && !out[1].n)
+		pcslab_arm_idle_flush(cache);
+	pcslab_batch_send(cache, &out[0]);
+	pcslab_batch_send(cache, &out[1]);
+}
+
+/**
+ * pcslab_outbox_count - objects waiting in one CPU's outbox.
+ * @pc: the CPU's state (read without its lock: a snapshot).
+ *
+ * Return: the number of objects.
+ */
+unsigned int pcslab_outbox_count(struct pcslab_cpu *pc)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < PCSLAB_OUTBOX_SLOTS; i++)
+		n += data_race(pc->outbox[i].n);	/* a snapshot, see above */
+	return n;
+}
+
+/**
+ * pcslab_outbox_flush_cpu - send everything waiting in one CPU's outbox.
+ * @cache: the cache.
+ * @cpu: whose outbox (any CPU, online or not).
+ *
+ * Context: any; takes @cpu's lock with interrupts off.
+ * Return: objects sent.
+ */
+unsigned int pcslab_outbox_flush_cpu(struct pcslab_cache *cache,
+				     unsigned int cpu)
+{
+	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
+	struct pcslab_batch b[PCSLAB_OUTBOX_SLOTS];
+	unsigned int i, n = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pc->lock, flags);
+	for (i = 0; i < PCSLAB_OUTBOX_SLOTS; i++) {
+		pcslab_outbox_take(&pc->outbox[i], &b[i]);
+		n += b[i].n;
+	}
+	spin_unlock_irqrestore(&pc->lock, flags);
+	if (!n)
+		return 0;
+	preempt_disable();
+	for (i = 0; i < PCSLAB_OUTBOX_SLOTS; i++)
+		pcslab_batch_send(cache, &b[i]);
+	preempt_enable();
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(pcslab_outbox_flush_cpu);
+
+/**
+ * pcslab_outbox_flush_all - send everything waiting in every outbox.
+ * @cache: the cache.
+ *
+ * Return: objects sent.
+ */
+unsigned long pcslab_outbox_flush_all(struct pcslab_cache *cache)
+{
+	unsigned long n = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += pcslab_outbox_flush_cpu(cache, cpu);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(pcslab_outbox_flush_all);
