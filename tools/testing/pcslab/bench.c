@@ -32,6 +32,7 @@
  *                      irqsave/restore (cli cannot run in userspace)
  *
  * usage: native-bench -a pcslab|malloc [-n OBJECTS] [-r ROW,...]
+ * PCSLAB_OUTBOX_BATCH=N in the environment sets pcslab's outbox batch.
  * Output: CSV "row,size,allocator,ns_per_object,fails,kicks_per_1k,
  * remote_full_per_1k" on stdout, one line per row.
  */
@@ -529,6 +530,12 @@ int main(int argc, char **argv)
 		caches[0] = pcslab_cache_create("bench-64", 64, 0, 0, NULL);
 		caches[1] = pcslab_cache_create("bench-256", 256, 0, 0, NULL);
 		CHECK(caches[0] && caches[1], "cache create");
+		if (getenv("PCSLAB_OUTBOX_BATCH")) {
+			unsigned int b = atoi(getenv("PCSLAB_OUTBOX_BATCH"));
+
+			CHECK(!pcslab_cache_set_outbox_batch(caches[0], b) &&
+			      !pcslab_cache_set_outbox_batch(caches[1], b), "outbox batch %u", b);
+		}
 	}
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
 		const struct row *r = &rows[i];

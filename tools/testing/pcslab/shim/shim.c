@@ -417,7 +417,7 @@ bool queue_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw,
 
 	pthread_mutex_lock(&shim_work_lock);
 	if (!dw->pending) {
-		dw->pending = 1;
+		__atomic_store_n(&dw->pending, 1, __ATOMIC_RELEASE);
 		dw->due = jiffies + delay;
 		list_add_tail(&dw->entry, &shim_work_list);
 		queued = true;
@@ -434,7 +434,7 @@ bool mod_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw,
 	pthread_mutex_lock(&shim_work_lock);
 	was = dw->pending;
 	if (!dw->pending) {
-		dw->pending = 1;
+		__atomic_store_n(&dw->pending, 1, __ATOMIC_RELEASE);
 		list_add_tail(&dw->entry, &shim_work_list);
 	}
 	dw->due = jiffies + delay;
@@ -442,14 +442,10 @@ bool mod_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw,
 	return was;
 }
 
+/* As the kernel's: one read of the pending bit, no lock. */
 bool delayed_work_pending(struct delayed_work *dw)
 {
-	bool p;
-
-	pthread_mutex_lock(&shim_work_lock);
-	p = dw->pending;
-	pthread_mutex_unlock(&shim_work_lock);
-	return p;
+	return __atomic_load_n(&dw->pending, __ATOMIC_ACQUIRE);
 }
 
 bool cancel_delayed_work_sync(struct delayed_work *dw)
@@ -460,7 +456,7 @@ bool cancel_delayed_work_sync(struct delayed_work *dw)
 	was = dw->pending;
 	if (dw->pending) {
 		list_del(&dw->entry);
-		dw->pending = 0;
+		__atomic_store_n(&dw->pending, 0, __ATOMIC_RELEASE);
 	}
 	while (dw->running) {
 		pthread_mutex_unlock(&shim_work_lock);
@@ -495,7 +491,7 @@ int shim_run_work(bool all)
 		if (!found)
 			break;
 		list_del(&dw->entry);
-		dw->pending = 0;
+		__atomic_store_n(&dw->pending, 0, __ATOMIC_RELEASE);
 		dw->running = 1;
 		pthread_mutex_unlock(&shim_work_lock);
 		dw->work.func(&dw->work);
