@@ -9,6 +9,7 @@
  *   <cache>/drain_level        per-CPU level, pending, cooldown, outbox
  *   <cache>/queue_capacity rw  remote queue bound per CPU
  *   <cache>/outbox_batch   rw  remote frees per hand-off (1..64)
+ *   <cache>/memory             fixed bytes (per CPU and total), slab bytes
  *   <cache>/drain          w   "1": drain every CPU now
  *
  * Writes are parsed strictly (parse.c): one write at offset 0 of exactly
@@ -243,6 +244,28 @@ static const struct file_operations pcslab_batch_fops = {
 	.release = single_release,
 };
 
+/*
+ * What a cache costs before it holds an object: its struct and one
+ * struct pcslab_cpu per possible CPU (the outbox included, whose size does
+ * not depend on the number of CPUs); and the slabs it holds.
+ */
+static int pcslab_memory_show(struct seq_file *m, void *v)
+{
+	struct pcslab_cache *cache = m->private;
+	unsigned long slabs = pcslab_stat_sum(cache, PCSLAB_STAT_SLABS);
+	unsigned int cpus = num_possible_cpus();
+
+	seq_printf(m, "cache_bytes %zu\n", sizeof(*cache));
+	seq_printf(m, "percpu_bytes %zu\n", sizeof(struct pcslab_cpu));
+	seq_printf(m, "possible_cpus %u\n", cpus);
+	seq_printf(m, "fixed_bytes %zu\n",
+		   sizeof(*cache) + cpus * sizeof(struct pcslab_cpu));
+	seq_printf(m, "slab_bytes %lu\n",
+		   slabs << (PAGE_SHIFT + cache->geo.order));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pcslab_memory);
+
 static int pcslab_apply_drain(struct pcslab_cache *cache, const char *buf,
 			      size_t len)
 {
@@ -312,6 +335,7 @@ void pcslab_debugfs_add(struct pcslab_cache *cache)
 			    &pcslab_capacity_fops);
 	debugfs_create_file("outbox_batch", 0644, dir, cache,
 			    &pcslab_batch_fops);
+	debugfs_create_file("memory", 0444, dir, cache, &pcslab_memory_fops);
 	debugfs_create_file("drain", 0200, dir, cache, &pcslab_drain_fops);
 }
 

@@ -12,14 +12,14 @@ ktap_print_header
 pcslab_require_root
 pcslab_core_up
 pcslab_test_down
-ktap_set_plan 11
+ktap_set_plan 12
 
 pcslab_load pcslab_test scenario=mixed nr_ops=5000 || ktap_exit_fail_msg "pcslab_test failed to load"
 
 ok=1
 for f in slabinfo:444 pcslab_test/stats:444 pcslab_test/drain_policy:644 \
 	 pcslab_test/drain_level:444 pcslab_test/queue_capacity:644 \
-	 pcslab_test/outbox_batch:644 pcslab_test/drain:200; do
+	 pcslab_test/outbox_batch:644 pcslab_test/memory:444 pcslab_test/drain:200; do
 	m=$(stat -c %a "$DBG/${f%%:*}" 2>/dev/null)
 	[ "$m" = "${f##*:}" ] || { ktap_print_msg "$f: mode '$m'"; ok=0; }
 done
@@ -81,6 +81,21 @@ echo "fixed 100" > "$TC/drain_policy"
 awk 'NR > 1 && ($2 != 100 || $4 != 0) { bad = 1 } END { exit bad }' "$TC/drain_level" || { ktap_print_msg "fixed level not shown"; ok=0; }
 echo adaptive > "$TC/drain_policy"
 [ $ok = 1 ] && ktap_test_pass "drain_level format" || ktap_test_fail "drain_level format"
+
+ok=1
+mem=$TC/memory
+for k in cache_bytes percpu_bytes possible_cpus fixed_bytes slab_bytes; do
+	grep -Eq "^$k [0-9]+\$" "$mem" || { ktap_print_msg "memory: no '$k N' line"; ok=0; }
+done
+get() { awk -v k="$1" '$1 == k { print $2 }' "$mem"; }
+pcpu=$(get percpu_bytes); ncpus=$(get possible_cpus)
+ktap_print_msg "fixed memory: $(get fixed_bytes) bytes = $(get cache_bytes) + $ncpus possible CPUs x $pcpu"
+[ "$ncpus" = "$ncpu" ] || { ktap_print_msg "possible_cpus $ncpus, stats shows $ncpu"; ok=0; }
+[ "$(get fixed_bytes)" -eq $(($(get cache_bytes) + ncpus * pcpu)) ] || ok=0
+# bounded per CPU, whatever the number of CPUs (the outbox has 4 slots)
+[ "$pcpu" -le 1024 ] || { ktap_print_msg "percpu_bytes $pcpu over 1 KiB"; ok=0; }
+[ $(($(get slab_bytes) % 4096)) -eq 0 ] || { ktap_print_msg "slab_bytes $(get slab_bytes)"; ok=0; }
+[ $ok = 1 ] && ktap_test_pass "memory reports fixed and slab bytes" || ktap_test_fail "memory reports fixed and slab bytes"
 
 ok=1
 head -n1 "$DBG/slabinfo" | grep -q '^# name objsize active_objs num_objs slabs pages$' || ok=0
