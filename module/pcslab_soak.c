@@ -45,7 +45,7 @@ MODULE_PARM_DESC(seconds, "how long to run (default 60)");
 
 static unsigned int nr_workers;
 module_param(nr_workers, uint, 0444);
-MODULE_PARM_DESC(nr_workers, "worker threads (default: 2 per possible CPU, at least 4)");
+MODULE_PARM_DESC(nr_workers, "worker threads (default: 2 per online CPU, at least 4)");
 
 #define NR_CACHES	5
 #define HOLD		128	/* objects a worker holds at most */
@@ -351,7 +351,7 @@ static int __init pcslab_soak_init(void)
 	bool ok = true;
 
 	if (!nr_workers)
-		nr_workers = max(4U, 2 * num_possible_cpus());
+		nr_workers = max(4U, 2 * num_online_cpus());
 	if (nr_workers < 2 || !seconds)
 		return -EINVAL;
 	for (k = 0; k < NR_CACHES; k++) {

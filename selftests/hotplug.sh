@@ -14,7 +14,7 @@ if [ "$(online_cpus)" -lt 2 ] || [ ! -e /sys/devices/system/cpu/cpu1/online ]; t
 	exit "$KSFT_SKIP"
 fi
 ktap_set_plan 3
-CPUS=$(ls -d /sys/devices/system/cpu/cpu[1-9]* 2>/dev/null)
+CPUS=$(online_hotpluggable_cpus)
 pcslab_load pcslab_test scenario=remote nr_ops=${PCSLAB_NR_OPS:-60000} &
 pid=$!
 cycles=0

@@ -71,3 +71,11 @@ balance_ok() {
 memfree_kb() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
 
 online_cpus() { grep -c '^processor' /proc/cpuinfo; }
+# sysfs directories of the CPUs that are online and can go offline (a CPU
+# that is present but was never booted stays out of the test)
+online_hotpluggable_cpus() {
+	for c in /sys/devices/system/cpu/cpu[1-9]*; do
+		[ "$(cat "$c/online" 2>/dev/null)" = 1 ] && echo "$c"
+	done
+	return 0
+}

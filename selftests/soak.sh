@@ -38,7 +38,7 @@ dmesg -c > /dev/null
 pcslab_load pcslab_soak seconds="$SECS" &
 pid=$!
 while [ ! -d "$DBG/soak-3000-align" ] && kill -0 $pid 2>/dev/null; do sleep 0.1; done
-CPUS=$(ls -d /sys/devices/system/cpu/cpu[1-9]* 2>/dev/null)
+CPUS=$(online_hotpluggable_cpus)
 cycles=0 writes=0 drops=0 bursts=0 bad=0 round=0
 while kill -0 $pid 2>/dev/null; do
 	round=$((round + 1))
