@@ -41,7 +41,7 @@ struct pcslab_cache;
 /* Largest accepted fixed drain level and remote queue capacity. */
 #define PCSLAB_MAX_QUEUE	65536U
 /* Default remote queue capacity per CPU. */
-#define PCSLAB_DEFAULT_QUEUE	512U
+#define PCSLAB_DEFAULT_QUEUE	1024U
 
 struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 					 unsigned int align, unsigned int flags,

@@ -156,7 +156,7 @@ static void policy_capacity_zero_never_moves(struct kunit *test)
 /*
  * Steady load model: @rate remote frees arrive per owner tick, the owner
  * drains when the depth reaches the level.  With a capacity of at least
- * 4/3 of the top level (171 for 128; the default is 512) the law settles:
+ * 4/3 of the top level (171 for 128; the default is 1024) the law settles:
  * no level change after a bounded number of ticks.  Below that the exact
  * law has a limit cycle between two adjacent levels (the sawtooth of the
  * depth crosses both bands); the cooldown bounds it to one step per 17
@@ -169,7 +169,8 @@ struct settle_case {
 };
 
 static const struct settle_case settle_cases[] = {
-	{ 3, 512, 128, true, "light load, default queue: settles at 128" },
+	{ 3, PCSLAB_DEFAULT_QUEUE, 128, true, "light load, default queue: settles at 128" },
+	{ 3, 512, 128, true, "light load, 512 entries: settles at 128" },
 	{ 3, 172, 128, true, "queue just above 4/3 of 128: settles at 128" },
 	{ 40, 100, 32, true, "heavy load: settles at 32" },
 	{ 80, 100, 8, true, "flooded queue: settles at the floor" },
@@ -336,6 +337,35 @@ static void geometry_sizes_and_alignments(struct kunit *test)
 	/* 64-byte objects: at least 95% of the slab holds objects */
 	KUNIT_ASSERT_EQ(test, pcslab_geometry_init(&geo, 64, 0), 0);
 	KUNIT_EXPECT_GE(test, geo.nr_objects * 64 * 100, 95 * (PAGE_SIZE << geo.order));
+}
+
+/*
+ * Every byte offset of a slab, for every object stride: the multiply that
+ * stands in for a division gives the slot at each slot start and rejects
+ * everything else (before the first slot, inside a slot, past the last).
+ */
+static void geometry_object_index_is_exact(struct kunit *test)
+{
+	/* never dereferenced: the index is pointer arithmetic */
+	const struct pcslab_slab *slab = (void *)(PAGE_OFFSET + (1UL << 30));
+	struct pcslab_geometry geo;
+	unsigned int size, bad;
+	unsigned long off;
+
+	for (size = 8; size <= 8192; size += size < 256 ? 8 : size < 1024 ? 24 : 200) {
+		KUNIT_ASSERT_EQ(test, pcslab_geometry_init(&geo, size, 0), 0);
+		bad = 0;
+		for (off = 0; off < (PAGE_SIZE << geo.order); off++) {
+			unsigned long rel = off - geo.data_offset;
+			int want = off >= geo.data_offset && rel % geo.obj_size == 0 &&
+				   rel / geo.obj_size < geo.nr_objects ?
+				   (int)(rel / geo.obj_size) : -EINVAL;
+
+			if (pcslab_slab_obj_index(slab, &geo, (void *)slab + off) != want)
+				bad++;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "object size %u", geo.obj_size);
+	}
 }
 
 static void geometry_rejects_impossible(struct kunit *test)
@@ -1404,6 +1434,7 @@ static struct kunit_case pcslab_policy_cases[] = {
 	KUNIT_CASE(remote_capacity_boundaries),
 	KUNIT_CASE(parse_accepts_and_rejects),
 	KUNIT_CASE(geometry_sizes_and_alignments),
+	KUNIT_CASE(geometry_object_index_is_exact),
 	KUNIT_CASE(geometry_rejects_impossible),
 	{}
 };

@@ -58,14 +58,13 @@
 /* ---- the owner's side, under its lock ---- */
 
 /*
- * A slot of @slab went back to its bitmap: count it and fix the lists.
- * May release @slab.  Lock held.
+ * A slot of @slab went back to its bitmap: fix the lists (the caller
+ * counts it in @pc->nr_inuse).  May release @slab.  Lock held.
  */
 static __always_inline void
-pcslab_slot_returned_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
-			    struct pcslab_slab *slab)
+pcslab_slab_relist_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+			  struct pcslab_slab *slab)
 {
-	pc->nr_inuse--;
 	if (unlikely(slab->nr_free == slab->nr_objects)) {
 		/*
 		 * Empty: to the tail, behind slabs in use, unless it is the
@@ -106,7 +105,8 @@ void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 {
 	lockdep_assert_held(&pc->lock);
 	pcslab_slab_put(slab, idx);
-	pcslab_slot_returned_locked(cache, pc, slab);
+	pc->nr_inuse--;
+	pcslab_slab_relist_locked(cache, pc, slab);
 }
 
 /**
@@ -147,7 +147,8 @@ bool pcslab_put_queued_locked(struct pcslab_cache *cache,
 	smp_store_release(pcslab_mark_word(obj), pcslab_unmarked(cache));
 	if (unlikely(cache->hooks))
 		pcslab_kasan_poison(cache, obj, 0);
-	pcslab_slot_returned_locked(cache, pc, slab);	/* may release @slab */
+	pc->nr_inuse--;
+	pcslab_slab_relist_locked(cache, pc, slab);	/* may release @slab */
 	return true;
 }
 
@@ -588,7 +589,15 @@ static void pcslab_free_bulk_remote(struct pcslab_cache *cache, size_t n,
  */
 void pcslab_free_bulk(struct pcslab_cache *cache, size_t size, void **p)
 {
+	/*
+	 * Copies: the kernel builds without strict aliasing, so every bitmap
+	 * store would otherwise reload them.
+	 */
+	const struct pcslab_geometry geo = cache->geo;
+	const unsigned long key = cache->mark_key;
+	struct pcslab_slab *slab, *hot;
 	size_t i, nr_remote = 0;
+	unsigned int freed = 0;
 	struct pcslab_cpu *pc;
 	unsigned long flags;
 
@@ -596,16 +605,16 @@ void pcslab_free_bulk(struct pcslab_cache *cache, size_t size, void **p)
 	pc = this_cpu_ptr(cache->cpu);
 	spin_lock(&pc->lock);
 	pcslab_tick(cache, pc);
+	hot = pc->hot;
 	for (i = 0; i < size; i++) {
 		void *obj = p[i];
-		struct pcslab_slab *slab;
 		int idx;
 
 		if (!obj)
 			continue;
-		slab = pcslab_slab_base(obj, &cache->geo);
-		if (slab != pc->hot) {
-			slab = pcslab_obj_to_slab_of(obj, &cache->geo);
+		slab = pcslab_slab_base(obj, &geo);
+		if (unlikely(slab != hot)) {
+			slab = pcslab_obj_to_slab_of(obj, &geo);
 			if (!slab || slab->cache != cache) {
 				pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE,
 						    obj);
@@ -615,14 +624,33 @@ void pcslab_free_bulk(struct pcslab_cache *cache, size_t size, void **p)
 				p[nr_remote++] = obj;	/* after the lock */
 				continue;
 			}
+			hot = slab;
 		}
-		idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
-		if (idx < 0) {
+		idx = pcslab_slab_obj_index(slab, &geo, obj);
+		if (unlikely(idx < 0)) {
 			pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
 			continue;
 		}
-		pcslab_put_checked(cache, pc, slab, idx, obj);
+		/* as pcslab_put_checked(), counting once for the whole call */
+		if (unlikely(pcslab_slab_is_free(slab, idx) ||
+			     pcslab_is_marked_key(key, obj))) {
+			pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+			continue;
+		}
+		if (unlikely(cache->hooks))
+			pcslab_free_hooks(cache, obj, 0);
+		pcslab_slab_put(slab, idx);
+		freed++;
+		if (unlikely(slab->nr_free == slab->nr_objects ||
+			     slab->nr_free == 1)) {
+			pc->hot = hot;
+			pcslab_slab_relist_locked(cache, pc, slab);
+			hot = pc->hot;	/* NULL if the slab was released */
+		}
 	}
+	pc->hot = hot;
+	pc->nr_inuse -= freed;
+	pc->stat[PCSLAB_STAT_FREE_LOCAL] += freed;
 	spin_unlock(&pc->lock);
 	local_irq_restore(flags);
 	if (nr_remote)

@@ -139,13 +139,21 @@ void pcslab_kick_fn(void *info)
 {
 	struct pcslab_cpu *pc = info;
 	struct pcslab_cache *cache = pc->cache;
+	unsigned long flags;
 
 	/*
 	 * The csd was unlocked before this call; clearing the flag first lets
 	 * a push that lands during the drain below kick again.
 	 */
 	atomic_set(&pc->kick_scheduled, 0);
-	pcslab_drain_cpu(cache, pc->cpu);
+	/*
+	 * Drain only: slabs that empty stay on the lists for the idle flush
+	 * to trim.  Trimming here released slabs the owner needed again a
+	 * moment later (slab_new at 0.25 % of allocations in make run).
+	 */
+	spin_lock_irqsave(&pc->lock, flags);
+	pcslab_drain_locked(cache, pc);
+	spin_unlock_irqrestore(&pc->lock, flags);
 	/* Last touch of the cache: destroy may free it right after. */
 	pcslab_kick_done(cache);
 }

@@ -254,14 +254,21 @@ pcslab_unmarked(const struct pcslab_cache *cache)
 
 /*
  * Is @obj (in use in its bitmap) marked as queued?  Racy by design: a
- * free racing this one at the same instant may not be seen yet.
+ * free racing this one at the same instant may not be seen yet.  The _key
+ * form is for loops that keep the cache's mark key in a register.
  */
-static __always_inline bool pcslab_is_marked(const struct pcslab_cache *cache,
-					     void *obj)
+static __always_inline bool pcslab_is_marked_key(unsigned long mark_key,
+						 void *obj)
 {
 	/* a freer may be exchanging the mark in: racy on purpose, see above */
 	return data_race(READ_ONCE(*pcslab_mark_word(obj))) ==
-	       pcslab_mark(cache, obj);
+	       ((unsigned long)obj ^ mark_key);
+}
+
+static __always_inline bool pcslab_is_marked(const struct pcslab_cache *cache,
+					     void *obj)
+{
+	return pcslab_is_marked_key(cache->mark_key, obj);
 }
 
 /* ---- per-object debug work (wipe, poison, KASAN) ---- */

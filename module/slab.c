@@ -97,7 +97,8 @@ int pcslab_geometry_init(struct pcslab_geometry *geo, unsigned int size,
 	geo->order = best;
 	geo->data_offset = data_offset;
 	geo->nr_objects = pcslab_slab_capacity(best, obj_size, data_offset);
-	geo->obj_size_rcp = reciprocal_value(obj_size);
+	geo->data_bytes = geo->nr_objects * obj_size;
+	geo->obj_size_inv = DIV_ROUND_UP_ULL(1ULL << 32, obj_size);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_geometry_init);

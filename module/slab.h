@@ -13,7 +13,6 @@
 #include <linux/compiler.h>
 #include <linux/list.h>
 #include <linux/mm.h>
-#include <linux/reciprocal_div.h>
 #include <linux/types.h>
 
 struct pcslab_cache;
@@ -37,7 +36,10 @@ struct pcslab_cache;
  * @order: the slab is 2^order pages, aligned to its own size.
  * @nr_objects: objects per slab, 2..%PCSLAB_MAX_OBJECTS.
  * @data_offset: offset of the first object from the slab base.
- * @obj_size_rcp: reciprocal of @obj_size: object index without a division.
+ * @data_bytes: @nr_objects * @obj_size, the bytes of object slots.
+ * @obj_size_inv: ceil(2^32 / @obj_size): an offset times it, shifted right
+ *	by 32, is the offset divided by @obj_size whenever the offset is a
+ *	multiple of @obj_size below 2^32 (see pcslab_slab_obj_index()).
  */
 struct pcslab_geometry {
 	unsigned int obj_size;
@@ -45,7 +47,8 @@ struct pcslab_geometry {
 	unsigned int order;
 	unsigned int nr_objects;
 	unsigned int data_offset;
-	struct reciprocal_value obj_size_rcp;
+	unsigned int data_bytes;
+	u32 obj_size_inv;
 };
 
 /**
@@ -108,15 +111,21 @@ static inline int pcslab_slab_obj_index(const struct pcslab_slab *slab,
 					const struct pcslab_geometry *geo,
 					const void *obj)
 {
-	unsigned long off = (unsigned long)obj - (unsigned long)slab;
+	/* below the first slot wraps to a huge value: one compare, both ends */
+	unsigned long off = (unsigned long)obj - (unsigned long)slab -
+			    geo->data_offset;
 	u32 idx;
 
-	if (off < geo->data_offset || off >= (PAGE_SIZE << geo->order))
+	if (off >= geo->data_bytes)
 		return -EINVAL;
-	off -= geo->data_offset;
-	/* reciprocal_divide(): no hardware division on the free path */
-	idx = reciprocal_divide(off, geo->obj_size_rcp);
-	if (idx * geo->obj_size != off || idx >= slab->nr_objects)
+	/*
+	 * A multiply instead of a division.  For off = q * obj_size it gives
+	 * q exactly: off * obj_size_inv = q * (2^32 + e) with e < obj_size,
+	 * and q * e < 2^32 as off < 2^32.  Any other off is not a multiple,
+	 * so whatever it gives fails the check below.
+	 */
+	idx = ((u64)off * geo->obj_size_inv) >> 32;
+	if (idx * geo->obj_size != off)
 		return -EINVAL;
 	return idx;
 }

@@ -54,8 +54,8 @@ echo adaptive > "$TC/drain_policy"
 [ $ok = 1 ] && ktap_test_pass "drain_policy round-trips adaptive and fixed N" || ktap_test_fail "drain_policy round-trips adaptive and fixed N"
 
 ok=1
-[ "$(cat "$TC/queue_capacity")" = 512 ] || { ktap_print_msg "default capacity not 512"; ok=0; }
-for v in 0 1 1024 65536 512; do
+[ "$(cat "$TC/queue_capacity")" = 1024 ] || { ktap_print_msg "default capacity not 1024"; ok=0; }
+for v in 0 1 512 65536 1024; do
 	echo "$v" > "$TC/queue_capacity" || ok=0
 	[ "$(cat "$TC/queue_capacity")" = "$v" ] || { ktap_print_msg "capacity $v did not round-trip"; ok=0; }
 done
