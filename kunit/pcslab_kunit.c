@@ -15,6 +15,7 @@
 #include <linux/hrtimer.h>
 #include <linux/kasan.h>
 #include <linux/kthread.h>
+#include <linux/prandom.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -151,6 +152,69 @@ static void policy_capacity_zero_never_moves(struct kunit *test)
 		tick(&st, 0, 0, &moved);
 		KUNIT_EXPECT_EQ(test, moved, 0);
 	}
+}
+
+/*
+ * The owner's fast tick is the law, tick for tick: random depths around
+ * both bands, capacities from 0 to the maximum (changed as
+ * pcslab_cache_set_queue_capacity() does), fixed and adaptive policies
+ * (changed as pcslab_cache_set_policy() does); the two states never part.
+ */
+static void policy_fast_tick_matches_law(struct kunit *test)
+{
+	static const unsigned int caps[] = { 0, 1, 2, 3, 5, 8, 100, 171, 172,
+					     512, 1024, 4099, PCSLAB_MAX_QUEUE };
+	struct pcslab_drain_state law, fast;
+	unsigned int fixed = PCSLAB_DRAIN_ADAPTIVE, cap = 1024, i, bad = 0;
+	unsigned int slow = 0, span;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, 42);
+	pcslab_drain_state_init(&law);
+	pcslab_drain_state_init(&fast);
+	for (i = 0; i < 200000; i++) {
+		unsigned int r = prandom_u32_state(&rnd), pending, a, b;
+		int moved_a, moved_b;
+
+		if (r % 1000 == 0) {
+			cap = caps[(r >> 10) % ARRAY_SIZE(caps)];
+			pcslab_policy_window_none(&fast);
+		} else if (r % 1000 == 1) {
+			fixed = (r >> 10) % 3 ? PCSLAB_DRAIN_ADAPTIVE : 1 + (r >> 12) % 200;
+			pcslab_drain_state_init(&law);
+			pcslab_drain_state_init(&fast);
+		}
+		/* mostly near the bands and the levels, sometimes anywhere */
+		span = cap + 16;
+		pending = (r >> 20) % 8 ? prandom_u32_state(&rnd) % span :
+			  prandom_u32_state(&rnd) % (PCSLAB_MAX_QUEUE + 1);
+		if (pending - fast.quiet_lo > fast.quiet_span)
+			slow++;
+		a = pcslab_policy_tick(&law, fixed, pending, cap, &moved_a);
+		b = pcslab_policy_tick_fast(&fast, &fixed, pending, &cap, &moved_b);
+		if (a != b || moved_a != moved_b || law.step != fast.step ||
+		    law.cooldown != fast.cooldown) {
+			if (!bad++)
+				kunit_info(test, "tick %u: depth %u cap %u fixed %u: law %u/%d, fast %u/%d",
+					   i, pending, cap, fixed, a, moved_a, b, moved_b);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+	kunit_info(test, "%u of 200000 ticks ran the whole law", slow);
+
+	/* a steady depth inside the bands: only the first tick runs the law */
+	cap = 1024;
+	fixed = PCSLAB_DRAIN_ADAPTIVE;
+	pcslab_drain_state_init(&fast);
+	for (i = 0, slow = 0; i < 1000; i++) {
+		int moved;
+
+		if (500 - fast.quiet_lo > fast.quiet_span)
+			slow++;
+		KUNIT_EXPECT_EQ(test, pcslab_policy_tick_fast(&fast, &fixed, 500, &cap,
+							      &moved), 64U);
+	}
+	KUNIT_EXPECT_EQ(test, slow, 1U);
 }
 
 /*
@@ -1429,6 +1493,7 @@ static struct kunit_case pcslab_policy_cases[] = {
 	KUNIT_CASE(policy_floor_and_ceiling_hold),
 	KUNIT_CASE(policy_levels_match_spec),
 	KUNIT_CASE(policy_capacity_zero_never_moves),
+	KUNIT_CASE(policy_fast_tick_matches_law),
 	KUNIT_CASE_PARAM(policy_settles_under_steady_load, settle_gen_params),
 	KUNIT_CASE(remote_pending_tracks_pushes),
 	KUNIT_CASE(remote_capacity_boundaries),

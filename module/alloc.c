@@ -100,8 +100,10 @@ pcslab_slab_relist_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
  * @slab: the slot's slab, owned by @pc.
  * @idx: a slot neither free nor queued (the caller checked).
  */
-void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
-		       struct pcslab_slab *slab, unsigned int idx)
+static __always_inline void pcslab_put_locked(struct pcslab_cache *cache,
+					      struct pcslab_cpu *pc,
+					      struct pcslab_slab *slab,
+					      unsigned int idx)
 {
 	lockdep_assert_held(&pc->lock);
 	pcslab_slab_put(slab, idx);
@@ -205,9 +207,8 @@ static __always_inline void pcslab_tick(struct pcslab_cache *cache,
 	unsigned int level;
 	int moved;
 
-	level = pcslab_policy_tick(&pc->drain, READ_ONCE(cache->fixed_level),
-				   pending, READ_ONCE(cache->queue_capacity),
-				   &moved);
+	level = pcslab_policy_tick_fast(&pc->drain, &cache->fixed_level,
+					pending, &cache->queue_capacity, &moved);
 	if (unlikely(moved))
 		pcslab_level_moved(cache, pc, moved, level, pending);
 	/* levels are >= 1, so this never drains an empty queue */

@@ -212,9 +212,20 @@ EXPORT_SYMBOL_GPL(pcslab_cache_set_policy);
 int pcslab_cache_set_queue_capacity(struct pcslab_cache *cache,
 				    unsigned int capacity)
 {
+	unsigned int cpu;
+
 	if (capacity > PCSLAB_MAX_QUEUE)
 		return -EINVAL;
 	WRITE_ONCE(cache->queue_capacity, capacity);
+	/* each CPU's next tick runs the law against the new bands */
+	for_each_possible_cpu(cpu) {
+		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
+		unsigned long flags;
+
+		spin_lock_irqsave(&pc->lock, flags);
+		pcslab_policy_window_none(&pc->drain);
+		spin_unlock_irqrestore(&pc->lock, flags);
+	}
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pcslab_cache_set_queue_capacity);

@@ -318,8 +318,6 @@ void pcslab_report_error(struct pcslab_cache *cache,
 
 /* ---- hot paths (alloc.c) ---- */
 
-void pcslab_put_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
-		       struct pcslab_slab *slab, unsigned int idx);
 bool pcslab_put_queued_locked(struct pcslab_cache *cache,
 			      struct pcslab_cpu *pc, void *obj);
 unsigned int pcslab_drain_locked(struct pcslab_cache *cache,

@@ -28,6 +28,9 @@ void pcslab_drain_state_init(struct pcslab_drain_state *st)
 {
 	st->step = PCSLAB_LEVEL_START;
 	st->cooldown = 0;
+	st->level = pcslab_levels[PCSLAB_LEVEL_START];
+	/* the first tick runs the law, which knows the policy and capacity */
+	pcslab_policy_window_none(st);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_drain_state_init);
 

@@ -9,6 +9,7 @@
 #define _PCSLAB_REMOTE_H
 
 #include <linux/atomic.h>
+#include <linux/limits.h>
 #include <linux/llist.h>
 #include <linux/types.h>
 #include <pcslab.h>
@@ -24,10 +25,20 @@ extern const unsigned int pcslab_levels[PCSLAB_NR_LEVELS];
  * struct pcslab_drain_state - adaptive policy state of one owner CPU.
  * @step: index into pcslab_levels[].
  * @cooldown: ticks left before the next step is allowed.
+ * @level: the drain level the last full tick returned.
+ * @quiet_lo: with @quiet_span, the queue depths at which a tick changes
+ *	nothing: depth - @quiet_lo <= @quiet_span (unsigned).  Derived from
+ *	the four inputs of the law (policy, capacity, @step, @cooldown) by
+ *	pcslab_policy_window(); "none" (every tick runs the law) whenever
+ *	one of them changes elsewhere.
+ * @quiet_span: see @quiet_lo.
  */
 struct pcslab_drain_state {
 	u8 step;
 	u8 cooldown;
+	unsigned int level;
+	unsigned int quiet_lo;
+	unsigned int quiet_span;
 };
 
 /**
@@ -89,6 +100,86 @@ static inline unsigned int pcslab_policy_tick(struct pcslab_drain_state *st,
 		*moved = 1;
 	}
 	return pcslab_levels[st->step];
+}
+
+/**
+ * pcslab_policy_window_none - make the next tick run the whole law.
+ * @st: adaptive state; call after the policy or the capacity changed.
+ */
+static inline void pcslab_policy_window_none(struct pcslab_drain_state *st)
+{
+	st->quiet_lo = UINT_MAX;	/* depth - UINT_MAX = depth + 1 > 0 */
+	st->quiet_span = 0;
+}
+
+/**
+ * pcslab_policy_window - the depths at which the next tick changes nothing.
+ * @st: adaptive state, just updated by pcslab_policy_tick().
+ * @fixed_level: the fixed level, or %PCSLAB_DRAIN_ADAPTIVE.
+ * @capacity: remote queue capacity.
+ *
+ * A fixed policy never moves: every depth.  A running cooldown changes
+ * state on every tick: none.  Otherwise the law steps down above
+ * 3/4 of @capacity (4 * depth > 3 * capacity, i.e. depth > 3 * capacity / 4
+ * rounded down) unless at the floor, and up below 1/4 (depth <
+ * @capacity / 4 rounded up) unless at the ceiling; between the two it
+ * only returns the level.
+ */
+static inline void pcslab_policy_window(struct pcslab_drain_state *st,
+					unsigned int fixed_level,
+					unsigned int capacity)
+{
+	unsigned int lo, hi;
+
+	if (fixed_level != PCSLAB_DRAIN_ADAPTIVE) {
+		st->quiet_lo = 0;
+		st->quiet_span = UINT_MAX;
+		return;
+	}
+	if (st->cooldown) {
+		pcslab_policy_window_none(st);
+		return;
+	}
+	lo = st->step < PCSLAB_NR_LEVELS - 1 ? capacity / 4 + !!(capacity % 4) : 0;
+	hi = st->step > 0 ? (unsigned int)((u64)capacity * 3 / 4) : UINT_MAX;
+	if (hi < lo) {
+		pcslab_policy_window_none(st);
+		return;
+	}
+	st->quiet_lo = lo;
+	st->quiet_span = hi - lo;
+}
+
+/**
+ * pcslab_policy_tick_fast - pcslab_policy_tick() for the owner's hot path.
+ * @st: adaptive state (caller serialises).
+ * @fixed_level: as for pcslab_policy_tick(); read only when the law runs.
+ * @pending: current remote queue depth.
+ * @capacity: as for pcslab_policy_tick(); read only when the law runs.
+ * @moved: as for pcslab_policy_tick().
+ *
+ * The same law, tick for tick: a depth inside the quiet window returns
+ * the level with one subtraction and one compare; any other depth runs
+ * pcslab_policy_tick() and recomputes the window.
+ *
+ * Return: the drain level after this tick.
+ */
+static __always_inline unsigned int
+pcslab_policy_tick_fast(struct pcslab_drain_state *st,
+			const unsigned int *fixed_level, unsigned int pending,
+			const unsigned int *capacity, int *moved)
+{
+	unsigned int fixed, cap;
+
+	if (likely(pending - st->quiet_lo <= st->quiet_span)) {
+		*moved = 0;
+		return st->level;
+	}
+	fixed = READ_ONCE(*fixed_level);
+	cap = READ_ONCE(*capacity);
+	st->level = pcslab_policy_tick(st, fixed, pending, cap, moved);
+	pcslab_policy_window(st, fixed, cap);
+	return st->level;
 }
 
 /**

@@ -6,7 +6,9 @@
  * runs, and after a move the next 16 ticks cannot move it; it moves only
  * as the law says (down above 75 % of capacity, up below 25 %); a fixed
  * level never moves; and for a constant depth with capacity >= 171 it
- * settles: at most one move in the last 5 * 17 ticks of 200.
+ * settles: at most one move in the last 5 * 17 ticks of 200.  The owner's
+ * fast tick (pcslab_policy_tick_fast()) follows the same sequence and must
+ * agree with the law on every tick.
  */
 #include "../check.h"
 
@@ -25,14 +27,16 @@ static bool is_level(unsigned int l)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pcslab_drain_state st;
+	struct pcslab_drain_state st, fast;
 	unsigned int capacity, since_move = 1000, i, level, prev;
-	int moved, moves_late = 0;
+	unsigned int adaptive = PCSLAB_DRAIN_ADAPTIVE;
+	int moved, moved_fast, moves_late = 0;
 
 	if (size < 3)
 		return 0;
 	capacity = (data[0] | data[1] << 8) % (PCSLAB_MAX_QUEUE + 1);
 	pcslab_drain_state_init(&st);
+	pcslab_drain_state_init(&fast);
 	prev = pcslab_drain_level(&st, PCSLAB_DRAIN_ADAPTIVE);
 	CHECK(prev == PCSLAB_DEFAULT_LEVEL, "starts at %u", prev);
 	for (i = 2; i < size; i++) {
@@ -42,6 +46,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		level = pcslab_policy_tick(&st, PCSLAB_DRAIN_ADAPTIVE, pending, capacity, &moved);
 		CHECK(is_level(level), "level %u", level);
+		CHECK(pcslab_policy_tick_fast(&fast, &adaptive, pending, &capacity,
+					      &moved_fast) == level && moved_fast == moved &&
+		      fast.step == st.step && fast.cooldown == st.cooldown,
+		      "fast tick parted from the law at depth %u of %u", pending, capacity);
 		if (cooldown)
 			CHECK(!moved && st.cooldown == cooldown - 1, "moved during cooldown");
 		if (moved) {
