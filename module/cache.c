@@ -171,6 +171,28 @@ unsigned int pcslab_cache_slab_pages(const struct pcslab_cache *cache)
 }
 EXPORT_SYMBOL_GPL(pcslab_cache_slab_pages);
 
+/*
+ * The policy or the capacity changed: under each CPU's lock, make its
+ * next tick run the whole law (pcslab_policy_tick_fast()), after
+ * restarting its adaptive state at level 64 if @restart.
+ */
+static void pcslab_retune_cpus(struct pcslab_cache *cache, bool restart)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
+		unsigned long flags;
+
+		spin_lock_irqsave(&pc->lock, flags);
+		if (restart)
+			pcslab_drain_state_init(&pc->drain);
+		else
+			pcslab_policy_window_none(&pc->drain);
+		spin_unlock_irqrestore(&pc->lock, flags);
+	}
+}
+
 /**
  * pcslab_cache_set_policy - choose when owners drain their remote queues.
  * @cache: the cache.
@@ -183,19 +205,10 @@ EXPORT_SYMBOL_GPL(pcslab_cache_slab_pages);
  */
 int pcslab_cache_set_policy(struct pcslab_cache *cache, unsigned int level)
 {
-	unsigned int cpu;
-
 	if (level > PCSLAB_MAX_QUEUE)
 		return -EINVAL;
 	WRITE_ONCE(cache->fixed_level, level);
-	for_each_possible_cpu(cpu) {
-		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
-		unsigned long flags;
-
-		spin_lock_irqsave(&pc->lock, flags);
-		pcslab_drain_state_init(&pc->drain);
-		spin_unlock_irqrestore(&pc->lock, flags);
-	}
+	pcslab_retune_cpus(cache, true);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pcslab_cache_set_policy);
@@ -212,20 +225,10 @@ EXPORT_SYMBOL_GPL(pcslab_cache_set_policy);
 int pcslab_cache_set_queue_capacity(struct pcslab_cache *cache,
 				    unsigned int capacity)
 {
-	unsigned int cpu;
-
 	if (capacity > PCSLAB_MAX_QUEUE)
 		return -EINVAL;
 	WRITE_ONCE(cache->queue_capacity, capacity);
-	/* each CPU's next tick runs the law against the new bands */
-	for_each_possible_cpu(cpu) {
-		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
-		unsigned long flags;
-
-		spin_lock_irqsave(&pc->lock, flags);
-		pcslab_policy_window_none(&pc->drain);
-		spin_unlock_irqrestore(&pc->lock, flags);
-	}
+	pcslab_retune_cpus(cache, false);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pcslab_cache_set_queue_capacity);
