@@ -428,6 +428,8 @@ unsigned long pcslab_cache_destroy(struct pcslab_cache *cache)
 	shrinker_free(cache->shrinker);
 	cache->shrinker = NULL;
 
+	/* a free after destroy keeps no empty slab: pcslab_reserve() */
+	WRITE_ONCE(cache->reserve, 0);
 	WRITE_ONCE(cache->dead, true);
 	/* Senders that saw the cache alive have pushed and kicked by now. */
 	synchronize_rcu();

@@ -41,6 +41,29 @@
 #include "pcslab_internal.h"
 #include "pcslab_trace.h"
 
+/* pcslab_claim(), inline for the remote free */
+static __always_inline bool __pcslab_claim(struct pcslab_cache *cache,
+					   struct pcslab_slab *slab,
+					   unsigned int idx, void *obj)
+{
+	unsigned long mark = pcslab_mark(cache, obj);
+
+	if (pcslab_slab_is_free_racy(slab, idx))
+		goto double_free;
+	if (xchg(pcslab_mark_word(obj), mark) == mark)
+		goto double_free;	/* queued already: the mark stays */
+	if (pcslab_slab_is_free_racy(slab, idx)) {
+		/* drained and free meanwhile: take our mark back */
+		cmpxchg(pcslab_mark_word(obj), mark, pcslab_unmarked(cache));
+		goto double_free;
+	}
+	return true;
+
+double_free:
+	pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+	return false;
+}
+
 /**
  * pcslab_claim - mark a remotely freed object as queued, catching a second
  *	free of it.
@@ -66,38 +89,7 @@
 bool pcslab_claim(struct pcslab_cache *cache, struct pcslab_slab *slab,
 		  unsigned int idx, void *obj)
 {
-	unsigned long mark = pcslab_mark(cache, obj);
-
-	if (pcslab_slab_is_free_racy(slab, idx))
-		goto double_free;
-	if (xchg(pcslab_mark_word(obj), mark) == mark)
-		goto double_free;	/* queued already: the mark stays */
-	if (pcslab_slab_is_free_racy(slab, idx)) {
-		/* drained and free meanwhile: take our mark back */
-		cmpxchg(pcslab_mark_word(obj), mark, pcslab_unmarked(cache));
-		goto double_free;
-	}
-	return true;
-
-double_free:
-	pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-	return false;
-}
-
-/**
- * pcslab_batch_chain - add a claimed object to a batch.
- * @b: the batch, for the object's owner.
- * @obj: the object; its first word becomes the chain link.
- */
-void pcslab_batch_chain(struct pcslab_batch *b, void *obj)
-{
-	struct llist_node *node = obj;
-
-	node->next = b->first;
-	b->first = node;
-	if (!b->last)
-		b->last = node;
-	b->n++;
+	return __pcslab_claim(cache, slab, idx, obj);
 }
 
 /* A kick IPI finished or was never sent: destroy may be waiting. */
@@ -223,6 +215,38 @@ static void pcslab_outbox_take(struct pcslab_batch *slot,
 	slot->n = 0;
 }
 
+/*
+ * Send a slot's chain: take it under the slot's CPU lock (held, with
+ * interrupts off as @flags says), drop the lock, then hand it over, so
+ * that no path holds two CPUs' locks.  Out of line: the batch on the
+ * stack stays out of the remote free's frame.
+ */
+static noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
+					       struct pcslab_cpu *pc,
+					       struct pcslab_batch *slot,
+					       unsigned long flags)
+	__releases(&pc->lock)
+{
+	struct pcslab_batch out;
+
+	pcslab_outbox_take(slot, &out);
+	pcslab_unlock_cpu(pc, flags);
+	pcslab_batch_send(cache, &out);
+}
+
+/*
+ * Destroy or the owner's CPU-dead callback has emptied the outboxes (both
+ * wait for the caller's preempt-off section first): straight back.
+ */
+static noinline void pcslab_free_direct(struct pcslab_cache *cache,
+					unsigned int owner, void *obj)
+{
+	struct pcslab_batch b = { .owner = owner };
+
+	pcslab_batch_chain(&b, obj);
+	pcslab_batch_send(cache, &b);
+}
+
 /**
  * pcslab_free_remote - free an object of another CPU's slab.
  * @cache: the cache.
@@ -237,49 +261,41 @@ static void pcslab_outbox_take(struct pcslab_batch *slot,
 void pcslab_free_remote(struct pcslab_cache *cache, struct pcslab_slab *slab,
 			unsigned int idx, void *obj)
 {
-	struct pcslab_batch out[2] = {};
+	unsigned int owner = slab->cpu;
 	struct pcslab_batch *slot;
 	struct pcslab_cpu *pc;
-	unsigned int owner = slab->cpu;
 	unsigned long flags;
 	bool started;
 
-	if (!pcslab_claim(cache, slab, idx, obj))
+	if (!__pcslab_claim(cache, slab, idx, obj))
 		return;
 	if (unlikely(cache->hooks))
 		pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
 	pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
 	if (unlikely(READ_ONCE(cache->dead) || !cpu_online(owner))) {
-		/*
-		 * Destroy or the owner's CPU-dead callback has emptied the
-		 * outboxes (both wait for this preempt-off section first):
-		 * go straight back.
-		 */
-		out[0].owner = owner;
-		pcslab_batch_chain(&out[0], obj);
-		pcslab_batch_send(cache, &out[0]);
+		pcslab_free_direct(cache, owner, obj);
 		return;
 	}
 
-	local_irq_save(flags);
-	pc = this_cpu_ptr(cache->cpu);
-	spin_lock(&pc->lock);
-	slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
-	if (unlikely(slot->n && slot->owner != owner))
-		pcslab_outbox_take(slot, &out[0]);
+	for (;;) {
+		pc = pcslab_lock_this_cpu(cache, &flags);
+		slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
+		if (likely(!slot->n || slot->owner == owner))
+			break;
+		/* the slot holds another owner's objects: send those first */
+		pcslab_outbox_send_unlock(cache, pc, slot, flags);
+	}
 	started = !slot->n;
 	slot->owner = owner;
 	pcslab_batch_chain(slot, obj);
-	if (slot->n >= READ_ONCE(cache->outbox_batch))
-		pcslab_outbox_take(slot, &out[1]);
-	spin_unlock(&pc->lock);
-	local_irq_restore(flags);
-
-	/* an object waiting in the outbox returns by the idle flush at worst */
-	if (started && !out[1].n)
+	if (unlikely(slot->n >= READ_ONCE(cache->outbox_batch))) {
+		pcslab_outbox_send_unlock(cache, pc, slot, flags);
+		return;
+	}
+	pcslab_unlock_cpu(pc, flags);
+	/* waiting in the outbox: the idle flush returns it at worst */
+	if (unlikely(started))
 		pcslab_arm_idle_flush(cache);
-	pcslab_batch_send(cache, &out[0]);
-	pcslab_batch_send(cache, &out[1]);
 }
 
 /**

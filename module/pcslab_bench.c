@@ -14,6 +14,8 @@
  *   bulk      alloc_bulk+free_bulk on one CPU, batches 16/64/256 (against
  *             kmem_cache_alloc_bulk/free_bulk; pair rows of order "bulk")
  *   prodcons  alloc on one CPU, free on another: 1:1, N:1, 1:N
+ *   xfer      CPU A allocates 256, CPU B frees them, in turns: each
+ *             side's cost per object, drains and kicks included
  *   sweep     two CPUs, 0/5/25/50/100 % of frees remote
  *   policy    adaptive vs fixed levels on steady, bursty, asymmetric loads
  *   trace     drain level and queue depth over time, bursty, adaptive
@@ -46,7 +48,7 @@ static unsigned int ops = 100000;
 module_param(ops, uint, 0444);
 MODULE_PARM_DESC(ops, "objects per measurement (default 100000)");
 
-static char *tests = "pair,bulk,prodcons,sweep,policy,trace,memory,sizes";
+static char *tests = "pair,bulk,prodcons,xfer,sweep,policy,trace,memory,sizes";
 module_param(tests, charp, 0444);
 MODULE_PARM_DESC(tests, "comma list of workloads to run");
 
@@ -391,6 +393,86 @@ static void bench_prodcons(unsigned int rep, enum bench_alloc alloc,
 		alloc_names[alloc], cur_size, np, nc, rep,
 		div64_u64(r.objects * NSEC_PER_SEC, r.ns),
 		div64_u64(r.free_cycles, r.objects), r.fails);
+}
+
+/*
+ * ---- xfer: CPU A allocates a batch, CPU B frees it, in turns ----
+ *
+ * Only one side runs at a time (the other sleeps on a completion), so
+ * under icount each phase's cycles are the instructions of that phase
+ * alone, including what it causes on the sleeping CPU: the owner's
+ * drains on its next allocations, kick IPIs during the frees.
+ */
+#define XFER_BATCH	256U
+
+struct xfer_shared {
+	void *objs[XFER_BATCH];
+	unsigned int rounds;
+	struct completion to_free, to_alloc;
+	u64 alloc_cycles, free_cycles;
+};
+
+static void xfer_alloc_fn(struct bthread *t)
+{
+	struct xfer_shared *s = t->arg;
+	unsigned int r, i;
+
+	for (r = 0; r < s->rounds; r++) {
+		cycles_t c0 = get_cycles();
+
+		for (i = 0; i < XFER_BATCH; i++)
+			s->objs[i] = b_alloc(t->alloc);
+		s->alloc_cycles += get_cycles() - c0;
+		complete(&s->to_free);
+		wait_for_completion(&s->to_alloc);
+	}
+}
+
+static void xfer_free_fn(struct bthread *t)
+{
+	struct xfer_shared *s = t->arg;
+	unsigned int r, i;
+
+	for (r = 0; r < s->rounds; r++) {
+		cycles_t c0;
+
+		wait_for_completion(&s->to_free);
+		c0 = get_cycles();
+		for (i = 0; i < XFER_BATCH; i++) {
+			if (s->objs[i])
+				b_free(t->alloc, s->objs[i]);
+			else
+				t->fails++;
+		}
+		s->free_cycles += get_cycles() - c0;
+		t->count += XFER_BATCH;
+		complete(&s->to_alloc);
+	}
+}
+
+static void bench_xfer(unsigned int rep, enum bench_alloc alloc)
+{
+	struct xfer_shared *s = vzalloc(sizeof(*s));
+	struct bthread t[2] = {};
+
+	if (!s)
+		return;
+	s->rounds = max(ops / XFER_BATCH, 1U);
+	init_completion(&s->to_free);
+	init_completion(&s->to_alloc);
+	t[0].fn = xfer_alloc_fn;
+	t[1].fn = xfer_free_fn;
+	t[0].alloc = alloc;
+	t[1].alloc = alloc;
+	t[0].arg = s;
+	t[1].arg = s;
+	run_threads(t, 2);
+	if (t[1].count)
+		pr_info("pcslab_bench: CSV xfer %s,%u,%u,%u,%llu,%llu,%llu\n",
+			alloc_names[alloc], cur_size, XFER_BATCH, rep,
+			div64_u64(s->alloc_cycles * 1000, t[1].count),
+			div64_u64(s->free_cycles * 1000, t[1].count), t[1].fails);
+	vfree(s);
 }
 
 /* ---- remote fraction sweep: two CPUs, each allocates and frees ---- */
@@ -770,6 +852,8 @@ static void run_all(unsigned int *perm, void **objs)
 					bench_prodcons(rep, a, 1, nr_cpus - 1);
 				}
 			}
+			if (want("xfer") && nr_cpus >= 2)
+				bench_xfer(rep, a);
 			if (want("sweep") && nr_cpus >= 2)
 				for (i = 0; i < ARRAY_SIZE(pcts); i++)
 					bench_sweep(rep, a, pcts[i]);

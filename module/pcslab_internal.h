@@ -137,7 +137,8 @@ struct pcslab_cpu {
  * @queue_capacity: remote queue bound per CPU.
  * @outbox_batch: remote frees an outbox slot collects before it sends.
  * @mark_key: random key of the queued mark (pcslab_mark()).
- * @reserve: empty slabs an online CPU keeps (see %PCSLAB_RESERVE_OBJECTS).
+ * @reserve: empty slabs an online CPU keeps (see %PCSLAB_RESERVE_OBJECTS);
+ *	0 once destroyed.
  * @kasan: free objects are poisoned in KASAN's shadow (generic KASAN only).
  * @hooks: some per-object work is due on alloc and free (wipe, poison,
  *	KASAN, kmemleak); decided once at create so that a cache without
@@ -192,6 +193,47 @@ struct pcslab_cache {
 extern atomic_long_t pcslab_pages;
 extern struct mutex pcslab_caches_mutex;
 extern struct list_head pcslab_caches;
+
+/* ---- the owner's lock on the hot paths ---- */
+
+/*
+ * spin_lock() is an out-of-line call (the kernel inlines it only with
+ * CONFIG_INLINE_SPIN_LOCK); every alloc and free takes the lock once, so
+ * the hot paths use the same code inline: the kernel's own
+ * __raw_spin_lock(), lockdep annotations and preempt count included.
+ * Where spinlock_t is not a raw spinlock underneath (PREEMPT_RT) or the
+ * inline form does not exist (UP, GENERIC_LOCKBREAK), the plain calls.
+ */
+#if defined(CONFIG_SMP) && !defined(CONFIG_PREEMPT_RT) && \
+	!defined(CONFIG_GENERIC_LOCKBREAK)
+#define pcslab_spin_lock(lock)		__raw_spin_lock(&(lock)->rlock)
+#define pcslab_spin_unlock(lock)	__raw_spin_unlock(&(lock)->rlock)
+#else
+#define pcslab_spin_lock(lock)		spin_lock(lock)
+#define pcslab_spin_unlock(lock)	spin_unlock(lock)
+#endif
+
+/*
+ * Lock the current CPU's state: interrupts off first, so that the CPU
+ * read is the one the section runs on.
+ */
+static __always_inline struct pcslab_cpu *
+pcslab_lock_this_cpu(struct pcslab_cache *cache, unsigned long *flags)
+{
+	struct pcslab_cpu *pc;
+
+	local_irq_save(*flags);
+	pc = this_cpu_ptr(cache->cpu);
+	pcslab_spin_lock(&pc->lock);
+	return pc;
+}
+
+static __always_inline void pcslab_unlock_cpu(struct pcslab_cpu *pc,
+					      unsigned long flags)
+{
+	pcslab_spin_unlock(&pc->lock);
+	local_irq_restore(flags);
+}
 
 /* ---- counters ---- */
 
@@ -328,7 +370,24 @@ void pcslab_free_hooks(struct pcslab_cache *cache, void *obj, size_t keep);
 
 bool pcslab_claim(struct pcslab_cache *cache, struct pcslab_slab *slab,
 		  unsigned int idx, void *obj);
-void pcslab_batch_chain(struct pcslab_batch *b, void *obj);
+/**
+ * pcslab_batch_chain - add a claimed object to a batch.
+ * @b: the batch, for the object's owner.
+ * @obj: the object; its first word becomes the chain link.
+ */
+static inline void pcslab_batch_chain(struct pcslab_batch *b, void *obj)
+{
+	/* loaded before the store to @obj, which may alias anything */
+	struct llist_node *node = obj, *first = b->first;
+	unsigned int n = b->n;
+
+	node->next = first;
+	b->first = node;
+	if (!n)
+		b->last = node;
+	b->n = n + 1;
+}
+
 void pcslab_batch_send(struct pcslab_cache *cache, struct pcslab_batch *b);
 void pcslab_free_remote(struct pcslab_cache *cache, struct pcslab_slab *slab,
 			unsigned int idx, void *obj);
@@ -353,7 +412,17 @@ static inline unsigned int pcslab_reserve(struct pcslab_cache *cache,
 {
 	if (READ_ONCE(cache->dead) || !cpu_online(pc->cpu))
 		return 0;
-	return cache->reserve;
+	return READ_ONCE(cache->reserve);
+}
+
+/*
+ * pcslab_reserve() for the CPU that runs: online, so only a dead cache
+ * matters, and destroy sets the reserve to 0 before it marks the cache
+ * dead (a late free releases the slab it empties).
+ */
+static inline unsigned int pcslab_local_reserve(struct pcslab_cache *cache)
+{
+	return READ_ONCE(cache->reserve);
 }
 
 void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,

@@ -100,6 +100,30 @@ static inline void *pcslab_slab_obj(const struct pcslab_slab *slab,
 }
 
 /**
+ * pcslab_slot_at - slot index of an offset into a slab's object area.
+ * @geo: the slab's geometry.
+ * @off: pointer minus the slab's first slot.
+ * @idx: set to the index if the offset is the start of a slot.
+ *
+ * Return: true if @off is the start of a slot.
+ */
+static __always_inline bool pcslab_slot_at(const struct pcslab_geometry *geo,
+					   unsigned long off, unsigned int *idx)
+{
+	/* below the first slot wraps to a huge value: one compare, both ends */
+	if (off >= geo->data_bytes)
+		return false;
+	/*
+	 * A multiply instead of a division.  For off = q * obj_size it gives
+	 * q exactly: off * obj_size_inv = q * (2^32 + e) with e < obj_size,
+	 * and q * e < 2^32 as off < 2^32.  Any other off is not a multiple,
+	 * so whatever it gives fails the check below.
+	 */
+	*idx = ((u64)off * geo->obj_size_inv) >> 32;
+	return *idx * geo->obj_size == off;
+}
+
+/**
  * pcslab_slab_obj_index - slot index of an object pointer.
  * @slab: slab the pointer lies in.
  * @geo: its geometry.
@@ -111,23 +135,23 @@ static inline int pcslab_slab_obj_index(const struct pcslab_slab *slab,
 					const struct pcslab_geometry *geo,
 					const void *obj)
 {
-	/* below the first slot wraps to a huge value: one compare, both ends */
-	unsigned long off = (unsigned long)obj - (unsigned long)slab -
-			    geo->data_offset;
-	u32 idx;
+	unsigned int idx;
 
-	if (off >= geo->data_bytes)
-		return -EINVAL;
-	/*
-	 * A multiply instead of a division.  For off = q * obj_size it gives
-	 * q exactly: off * obj_size_inv = q * (2^32 + e) with e < obj_size,
-	 * and q * e < 2^32 as off < 2^32.  Any other off is not a multiple,
-	 * so whatever it gives fails the check below.
-	 */
-	idx = ((u64)off * geo->obj_size_inv) >> 32;
-	if (idx * geo->obj_size != off)
+	if (!pcslab_slot_at(geo, (unsigned long)obj - (unsigned long)slab -
+				 geo->data_offset, &idx))
 		return -EINVAL;
 	return idx;
+}
+
+/* Slot index of an object already known to be valid: no checks. */
+static __always_inline unsigned int
+pcslab_slab_valid_index(const struct pcslab_slab *slab,
+			const struct pcslab_geometry *geo, const void *obj)
+{
+	unsigned long off = (unsigned long)obj - (unsigned long)slab -
+			    geo->data_offset;
+
+	return (off * geo->obj_size_inv) >> 32;
 }
 
 /**
@@ -203,19 +227,32 @@ static inline unsigned int pcslab_slab_take_bulk(struct pcslab_slab *slab,
 						 const struct pcslab_geometry *geo,
 						 unsigned int n, void **p)
 {
-	unsigned int w, words = BITS_TO_LONGS(slab->nr_objects), got = 0;
+	/*
+	 * Locals: the kernel builds without strict aliasing, so every store
+	 * through @p would otherwise reload the geometry.
+	 */
+	const unsigned long size = geo->obj_size;
+	unsigned int w, words = BITS_TO_LONGS(slab->nr_objects), got;
+	void *base = (void *)slab + geo->data_offset;
+	void **const start = p, **const end = p + n;
 
+	if (!n)
+		return 0;
 	/* bits past nr_objects are never set (pcslab_slab_init()) */
-	for (w = 0; w < words && got < n; w++) {
+	for (w = 0; w < words; w++, base += BITS_PER_LONG * size) {
 		unsigned long bits = slab->free_map[w];
 
-		while (bits && got < n) {
-			p[got++] = pcslab_slab_obj(slab, geo,
-						   w * BITS_PER_LONG + __ffs(bits));
+		if (!bits)
+			continue;
+		do {
+			*p++ = base + __ffs(bits) * size;
 			bits &= bits - 1;
-		}
+		} while (bits && p != end);
 		slab->free_map[w] = bits;
+		if (p == end)
+			break;
 	}
+	got = p - start;
 	slab->nr_free -= got;
 	return got;
 }

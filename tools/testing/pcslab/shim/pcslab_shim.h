@@ -62,6 +62,8 @@ typedef unsigned int gfp_t;
 #define __init
 #define __exit
 #define __must_check
+#define __acquires(x)
+#define __releases(x)
 #undef __always_inline
 #define __always_inline inline __attribute__((__always_inline__))
 #define noinline __attribute__((__noinline__))

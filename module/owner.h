@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcslab: the owner's side of the hot paths, inline, for alloc.c and
+ * bulk.c.  Everything here runs on (or on behalf of) the owner CPU with
+ * its lock held and interrupts off (see the table in alloc.c).
+ */
+#ifndef _PCSLAB_OWNER_H
+#define _PCSLAB_OWNER_H
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+
+#include "pcslab_internal.h"
+
+noinline void pcslab_level_moved(struct pcslab_cache *cache,
+				 struct pcslab_cpu *pc, int moved,
+				 unsigned int level, unsigned int pending);
+noinline void pcslab_prepare_object(struct pcslab_cache *cache, void *obj,
+				    gfp_t gfp);
+
+/*
+ * Slots of @slab went back to its bitmap (@was_full: it had none free
+ * before): fix the lists; the caller counts them in @pc->nr_inuse.
+ * @reserve is pcslab_reserve(); the owner's own free passes
+ * pcslab_local_reserve(), the same on a CPU that is running (online)
+ * without its cpu_online() test.  May release @slab.  Lock held.
+ */
+static __always_inline void
+pcslab_slab_relist_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+			  struct pcslab_slab *slab, unsigned int reserve,
+			  bool was_full)
+{
+	if (unlikely(slab->nr_free == slab->nr_objects)) {
+		/*
+		 * Empty: to the tail, behind slabs in use, unless it is the
+		 * only one (a single object allocated and freed over and over
+		 * moves no list entry).  Beyond the reserve the idle flush
+		 * releases it later, so that a workload cycling through a few
+		 * slabs does not churn the page allocator; an offline owner or
+		 * a dead cache keeps none and releases it now.
+		 */
+		if (unlikely(!reserve)) {
+			list_del(&slab->list);
+			pc->nr_slabs--;
+			pcslab_free_slab_pages(cache, pc, slab);
+			return;
+		}
+		/* already the tail when it is the only one */
+		if (pc->partial.prev != &slab->list)
+			list_move_tail(&slab->list, &pc->partial);
+		if (unlikely(++pc->nr_empty > reserve))
+			pcslab_arm_idle_flush(cache);
+	} else if (unlikely(was_full)) {
+		list_move(&slab->list, &pc->partial);
+	}
+}
+
+/**
+ * pcslab_put_locked - return a checked slot to its bitmap, fix the lists.
+ * @cache: the cache.
+ * @pc: the owner CPU's state, lock held.
+ * @slab: the slot's slab, owned by @pc.
+ * @idx: a slot neither free nor queued (the caller checked).
+ */
+static __always_inline void pcslab_put_locked(struct pcslab_cache *cache,
+					      struct pcslab_cpu *pc,
+					      struct pcslab_slab *slab,
+					      unsigned int idx)
+{
+	lockdep_assert_held(&pc->lock);
+	pcslab_slab_put(slab, idx);
+	pc->nr_inuse--;
+	pcslab_slab_relist_locked(cache, pc, slab,
+				  pcslab_local_reserve(cache),
+				  slab->nr_free == 1);
+}
+
+/*
+ * The owner's tick, on every local alloc and free: one read of the queue
+ * depth, one step of the drain policy, a drain if the level is reached.
+ */
+static __always_inline void pcslab_tick(struct pcslab_cache *cache,
+					struct pcslab_cpu *pc)
+{
+	unsigned int pending = atomic_read(&pc->remote.pending);
+	unsigned int level;
+	int moved;
+
+	level = pcslab_policy_tick_fast(&pc->drain, &cache->fixed_level,
+					pending, &cache->queue_capacity, &moved);
+	if (unlikely(moved))
+		pcslab_level_moved(cache, pc, moved, level, pending);
+	/* levels are >= 1, so this never drains an empty queue */
+	if (unlikely(pending >= level))
+		pcslab_drain_locked(cache, pc);
+}
+
+/* Put: a slot of @pc's slab, lock held.  Catches double frees. */
+static __always_inline void pcslab_put_checked(struct pcslab_cache *cache,
+					       struct pcslab_cpu *pc,
+					       struct pcslab_slab *slab,
+					       unsigned int idx, void *obj)
+{
+	/* free, or on its way back from another CPU (then it must not be wiped) */
+	if (unlikely(pcslab_slab_is_free(slab, idx) ||
+		     pcslab_is_marked(cache, obj))) {
+		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+		return;
+	}
+	if (unlikely(cache->hooks))
+		pcslab_free_hooks(cache, obj, 0);
+	pcslab_stat_locked(pc, PCSLAB_STAT_FREE_LOCAL);
+	pc->hot = slab;
+	pcslab_put_locked(cache, pc, slab, idx);
+}
+
+#endif /* _PCSLAB_OWNER_H */
