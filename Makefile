@@ -70,7 +70,7 @@ boot-stress: deps
 
 bench-quick: deps
 	$(MAKE) modules
-	BENCH_VM_ARGS=--icount BENCH_ARGS="tests=pair,bulk,prodcons,sweep reps=1 ops=20000" \
+	BENCH_VM_ARGS=--icount BENCH_ARGS="tests=pair,bulk,prodcons,xfer,sweep,sizes reps=1 ops=20000" \
 		tools/bench 2
 
 harness: deps
