@@ -617,6 +617,29 @@ static void cache_poison_catches_write_after_free(struct kunit *test)
 	pcslab_free(c, p);
 }
 
+/*
+ * Pointers below the first slab-sized boundary have base NULL: no CPU's
+ * hot or warm slab may then look like a match (they hold PCSLAB_NO_SLAB,
+ * never NULL), before any allocation and after one.
+ */
+static void cache_small_bogus_pointer(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	void *bogus[] = { (void *)0x40, (void *)(PAGE_SIZE - 64) };
+	void *p;
+
+	pcslab_free(c, bogus[0]);		/* nothing allocated yet */
+	pcslab_free_bulk(c, ARRAY_SIZE(bogus), bogus);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_INVALID_FREE), 3UL);
+	p = pcslab_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	pcslab_free(c, (void *)0x40);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_INVALID_FREE), 4UL);
+	KUNIT_EXPECT_EQ(test, pcslab_errors, 4);
+	pcslab_free(c, p);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+}
+
 static void cache_invalid_and_double_frees(struct kunit *test)
 {
 	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
@@ -1514,6 +1537,7 @@ static struct kunit_case pcslab_cache_cases[] = {
 	KUNIT_CASE(cache_zero_ctor_and_wipes),
 	KUNIT_CASE(cache_poison_catches_write_after_free),
 	KUNIT_CASE(cache_invalid_and_double_frees),
+	KUNIT_CASE(cache_small_bogus_pointer),
 	KUNIT_CASE(cache_page_alloc_failure),
 	KUNIT_CASE(cache_kasan_poisons_free_objects),
 	KUNIT_CASE(cache_bulk_alloc_and_free),

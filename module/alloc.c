@@ -55,6 +55,7 @@
 
 #include "pcslab_internal.h"
 #include "owner.h"
+#include "outbox.h"
 #include "pcslab_trace.h"
 
 /* ---- the owner's side, under its lock (the inline parts: owner.h) ---- */
@@ -188,7 +189,7 @@ static __always_inline void *pcslab_take_locked(struct pcslab_cache *cache,
 	if (unlikely(!slab->nr_free))
 		list_move(&slab->list, &pc->full);
 	pc->nr_inuse++;
-	pc->hot = slab;
+	pcslab_set_hot(pc, slab);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);
 	return obj;
 }
@@ -260,11 +261,12 @@ static __always_inline void pcslab_free_locked(struct pcslab_cache *cache,
 }
 
 /*
- * Validate and put in one step, the common case: @obj lies in the slab
- * this CPU last allocated from or freed to.  @pc->hot is only ever set,
- * under the lock, to a live slab of this CPU and cleared before that slab
- * is released, so under the lock a match proves the pointer is inside one
- * of our slabs; only its slot index remains to be checked.
+ * Validate and put in one step, the common case: @obj lies in one of the
+ * two slabs this CPU last allocated from or freed to.  @pc->hot and
+ * @pc->warm are only ever set, under the lock, to live slabs of this CPU
+ * and cleared before such a slab is released, so under the lock a match
+ * proves the pointer is inside one of our slabs; only its slot index
+ * remains to be checked.
  *
  * Return: true if @obj was handled.
  */
@@ -277,11 +279,13 @@ static __always_inline bool pcslab_free_hot(struct pcslab_cache *cache,
 	bool done = false;
 	unsigned int idx;
 
-	/* an unlocked hint, rechecked under the lock: no lock for a miss */
-	if (data_race(raw_cpu_read(cache->cpu->hot)) != slab)
+	/* unlocked hints, rechecked under the lock: no lock for a miss */
+	if (data_race(raw_cpu_read(cache->cpu->hot)) != slab &&
+	    /* the same hint, for the second slab */
+	    data_race(raw_cpu_read(cache->cpu->warm)) != slab)
 		return false;
 	pc = pcslab_lock_this_cpu(cache, &flags);
-	if (likely(pc->hot == slab)) {
+	if (likely(pc->hot == slab || pc->warm == slab)) {
 		if (likely(pcslab_slot_at(&cache->geo, (unsigned long)obj -
 					  (unsigned long)slab -
 					  cache->geo.data_offset, &idx))) {
@@ -293,9 +297,13 @@ static __always_inline bool pcslab_free_hot(struct pcslab_cache *cache,
 	return done;
 }
 
-/* Route a validated object of @slab to the local or the remote path. */
-static void pcslab_free_slot(struct pcslab_cache *cache,
-			     struct pcslab_slab *slab, void *obj)
+/*
+ * Route a validated object of @slab to the local or the remote path.
+ * Inline: one stack frame for the whole free, not one per step.
+ */
+static __always_inline void pcslab_free_slot(struct pcslab_cache *cache,
+					     struct pcslab_slab *slab,
+					     void *obj)
 {
 	unsigned long flags;
 	int idx;
@@ -314,6 +322,8 @@ static void pcslab_free_slot(struct pcslab_cache *cache,
 	if (slab->cpu == smp_processor_id()) {
 		struct pcslab_cpu *pc = pcslab_lock_this_cpu(cache, &flags);
 
+		/* before the put, which may release it (and then clears it) */
+		pcslab_set_hot(pc, slab);
 		pcslab_free_locked(cache, pc, slab, idx, obj);
 		pcslab_unlock_cpu(pc, flags);
 	} else {

@@ -19,6 +19,7 @@
 
 #include "pcslab_internal.h"
 #include "owner.h"
+#include "outbox.h"
 
 /* Take up to @n objects from this CPU's slabs, whole words at a time. */
 static unsigned int pcslab_take_bulk_locked(struct pcslab_cache *cache,
@@ -39,7 +40,7 @@ static unsigned int pcslab_take_bulk_locked(struct pcslab_cache *cache,
 		got += pcslab_slab_take_bulk(slab, &cache->geo, n - got, p + got);
 		if (!slab->nr_free)
 			list_move(&slab->list, &pc->full);
-		pc->hot = slab;
+		pcslab_set_hot(pc, slab);
 	}
 	pc->nr_inuse += got;
 	pc->stat[PCSLAB_STAT_ALLOC] += got;
@@ -155,7 +156,7 @@ static __always_inline size_t pcslab_free_bulk_locked(struct pcslab_cache *cache
 	const unsigned long obj_size = geo.obj_size;
 	const unsigned long key = cache->mark_key;
 	struct pcslab_slab *hot = pc->hot;
-	/* @hot's first slot; not an object address if @hot is NULL */
+	/* @hot's first slot; no object's if @hot is PCSLAB_NO_SLAB */
 	unsigned long first = (unsigned long)hot + geo.data_offset;
 	unsigned int run = 0;	/* slots of @hot set free, not yet counted */
 	size_t i, nr_remote = 0;
@@ -168,18 +169,24 @@ static __always_inline size_t pcslab_free_bulk_locked(struct pcslab_cache *cache
 		if (!obj)
 			continue;
 		if (unlikely(pcslab_slab_base(obj, &geo) != hot)) {
-			struct pcslab_slab *slab = pcslab_obj_to_slab_of(obj, &geo);
+			struct pcslab_slab *slab = pcslab_slab_base(obj, &geo);
 
-			if (!slab || slab->cache != cache) {
-				pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE,
-						    obj);
-				continue;
+			/* @pc->warm is validated as @hot is: see pcslab_free_hot() */
+			if (slab != pc->warm) {
+				slab = pcslab_obj_to_slab_of(obj, &geo);
+				if (!slab || slab->cache != cache) {
+					pcslab_report_error(cache,
+							    PCSLAB_STAT_INVALID_FREE,
+							    obj);
+					continue;
+				}
+				if (slab->cpu != pc->cpu) {
+					p[nr_remote++] = obj;	/* after the lock */
+					continue;
+				}
 			}
-			if (slab->cpu != pc->cpu) {
-				p[nr_remote++] = obj;	/* after the lock */
-				continue;
-			}
-			pc->hot = hot;
+			/* counted in the lists it is on, so a release clears it */
+			pcslab_set_hot(pc, hot);
 			pcslab_put_run_locked(cache, pc, hot, run);
 			run = 0;
 			hot = slab;
@@ -206,7 +213,7 @@ static __always_inline size_t pcslab_free_bulk_locked(struct pcslab_cache *cache
 invalid:
 		pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
 	}
-	pc->hot = hot;
+	pcslab_set_hot(pc, hot);
 	pcslab_put_run_locked(cache, pc, hot, run);	/* may clear pc->hot */
 	return nr_remote;
 }

@@ -83,7 +83,7 @@ void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp)
 	pc->nr_slabs++;
 	obj = pcslab_slab_take(slab, &cache->geo);
 	pc->nr_inuse++;
-	pc->hot = slab;
+	pcslab_set_hot(pc, slab);
 	pcslab_stat_locked(pc, PCSLAB_STAT_SLAB_NEW);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC_SLOWPATH);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);

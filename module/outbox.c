@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcslab remote frees on the freeing CPU: claim, outbox, hand-off, kick.
+ * pcslab remote frees on the freeing CPU: claim, outbox, hand-off, kick
+ * (the claim and the outbox add are inline, in outbox.h).
  *
  * A free on a CPU that does not own the object's slab touches no memory
  * the owner writes:
@@ -39,58 +40,8 @@
 #include <kunit/visibility.h>
 
 #include "pcslab_internal.h"
+#include "outbox.h"
 #include "pcslab_trace.h"
-
-/* pcslab_claim(), inline for the remote free */
-static __always_inline bool __pcslab_claim(struct pcslab_cache *cache,
-					   struct pcslab_slab *slab,
-					   unsigned int idx, void *obj)
-{
-	unsigned long mark = pcslab_mark(cache, obj);
-
-	if (pcslab_slab_is_free_racy(slab, idx))
-		goto double_free;
-	if (xchg(pcslab_mark_word(obj), mark) == mark)
-		goto double_free;	/* queued already: the mark stays */
-	if (pcslab_slab_is_free_racy(slab, idx)) {
-		/* drained and free meanwhile: take our mark back */
-		cmpxchg(pcslab_mark_word(obj), mark, pcslab_unmarked(cache));
-		goto double_free;
-	}
-	return true;
-
-double_free:
-	pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-	return false;
-}
-
-/**
- * pcslab_claim - mark a remotely freed object as queued, catching a second
- *	free of it.
- * @cache: the cache.
- * @slab: the object's slab (validated).
- * @idx: the object's slot.
- * @obj: the object.
- *
- * A free slot is reported without touching the object (KASAN has it
- * poisoned).  Otherwise the mark is exchanged into the object: finding it
- * there already means the object is on its way back (a double free).  The
- * free bit is read again after the exchange (a full barrier): the drain
- * sets the bit before it clears the mark, so a second free that comes
- * after the mark was cleared sees the slot free.
- *
- * Remaining races, all of two frees of one object at the same instant:
- * a free on the owner racing a claim can both pass (the drain then finds
- * the slot free and reports it, unless the owner allocated it again in
- * between); the exchange itself lets exactly one of two claimers win.
- *
- * Return: true if the object is claimed; false if reported.
- */
-bool pcslab_claim(struct pcslab_cache *cache, struct pcslab_slab *slab,
-		  unsigned int idx, void *obj)
-{
-	return __pcslab_claim(cache, slab, idx, obj);
-}
 
 /* A kick IPI finished or was never sent: destroy may be waiting. */
 static void pcslab_kick_done(struct pcslab_cache *cache)
@@ -221,10 +172,10 @@ static void pcslab_outbox_take(struct pcslab_batch *slot,
  * that no path holds two CPUs' locks.  Out of line: the batch on the
  * stack stays out of the remote free's frame.
  */
-static noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
-					       struct pcslab_cpu *pc,
-					       struct pcslab_batch *slot,
-					       unsigned long flags)
+noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
+					struct pcslab_cpu *pc,
+					struct pcslab_batch *slot,
+					unsigned long flags)
 	__releases(&pc->lock)
 {
 	struct pcslab_batch out;
@@ -238,64 +189,13 @@ static noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
  * Destroy or the owner's CPU-dead callback has emptied the outboxes (both
  * wait for the caller's preempt-off section first): straight back.
  */
-static noinline void pcslab_free_direct(struct pcslab_cache *cache,
-					unsigned int owner, void *obj)
+noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
+				 void *obj)
 {
 	struct pcslab_batch b = { .owner = owner };
 
 	pcslab_batch_chain(&b, obj);
 	pcslab_batch_send(cache, &b);
-}
-
-/**
- * pcslab_free_remote - free an object of another CPU's slab.
- * @cache: the cache.
- * @slab: its slab (validated), not owned by this CPU.
- * @idx: its slot.
- * @obj: the object.
- *
- * Claims the object and adds it to this CPU's outbox; sends what has to
- * go (a full slot, or the slot's chain for another owner).  Preemption
- * must be off, so that this CPU stays the one that is not the owner.
- */
-void pcslab_free_remote(struct pcslab_cache *cache, struct pcslab_slab *slab,
-			unsigned int idx, void *obj)
-{
-	unsigned int owner = slab->cpu;
-	struct pcslab_batch *slot;
-	struct pcslab_cpu *pc;
-	unsigned long flags;
-	bool started;
-
-	if (!__pcslab_claim(cache, slab, idx, obj))
-		return;
-	if (unlikely(cache->hooks))
-		pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
-	pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
-	if (unlikely(READ_ONCE(cache->dead) || !cpu_online(owner))) {
-		pcslab_free_direct(cache, owner, obj);
-		return;
-	}
-
-	for (;;) {
-		pc = pcslab_lock_this_cpu(cache, &flags);
-		slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
-		if (likely(!slot->n || slot->owner == owner))
-			break;
-		/* the slot holds another owner's objects: send those first */
-		pcslab_outbox_send_unlock(cache, pc, slot, flags);
-	}
-	started = !slot->n;
-	slot->owner = owner;
-	pcslab_batch_chain(slot, obj);
-	if (unlikely(slot->n >= READ_ONCE(cache->outbox_batch))) {
-		pcslab_outbox_send_unlock(cache, pc, slot, flags);
-		return;
-	}
-	pcslab_unlock_cpu(pc, flags);
-	/* waiting in the outbox: the idle flush returns it at worst */
-	if (unlikely(started))
-		pcslab_arm_idle_flush(cache);
 }
 
 /**

@@ -110,7 +110,6 @@ static __always_inline void pcslab_put_checked(struct pcslab_cache *cache,
 	if (unlikely(cache->hooks))
 		pcslab_free_hooks(cache, obj, 0);
 	pcslab_stat_locked(pc, PCSLAB_STAT_FREE_LOCAL);
-	pc->hot = slab;
 	pcslab_put_locked(cache, pc, slab, idx);
 }
 

@@ -85,9 +85,12 @@ struct pcslab_batch {
  * @partial: slabs with a free object: partly used ones first, empty ones
  *	(kept up to the reserve) moved to the tail.
  * @full: slabs with no free object.
- * @hot: the slab this CPU last allocated from or freed to, or NULL.  It
- *	is live and on this CPU's lists (cleared before a slab is released),
- *	so a free of a pointer inside it needs no further validation.
+ * @hot: the slab this CPU last allocated from or freed to, or
+ *	%PCSLAB_NO_SLAB.  It is live and on this CPU's lists (cleared before
+ *	a slab is released), so a free of a pointer inside it needs no
+ *	further validation.
+ * @warm: the slab that was @hot before, under the same rules: frees in
+ *	an order other than allocation order alternate between two slabs.
  * @nr_slabs: slabs on both lists.
  * @nr_empty: slabs with every object free.
  * @nr_inuse: objects of this CPU's slabs not free in their bitmap (in use
@@ -112,6 +115,7 @@ struct pcslab_cpu {
 	spinlock_t lock;	/* see kernel-doc above */
 	struct list_head partial;
 	struct pcslab_slab *hot;
+	struct pcslab_slab *warm;
 	unsigned long nr_inuse;
 	struct pcslab_drain_state drain;
 	unsigned long stat[PCSLAB_NR_EVENT_STATS];
@@ -233,6 +237,26 @@ static __always_inline void pcslab_unlock_cpu(struct pcslab_cpu *pc,
 {
 	pcslab_spin_unlock(&pc->lock);
 	local_irq_restore(flags);
+}
+
+/*
+ * What @hot and @warm of struct pcslab_cpu hold when they name no slab:
+ * not NULL, which is the base pcslab_slab_base() gives a small bogus
+ * pointer, but an address no slab base (page aligned) can equal.
+ */
+#define PCSLAB_NO_SLAB	((struct pcslab_slab *)1UL)
+
+/*
+ * @slab, live and on @pc's lists, becomes @pc->hot; the previous one
+ * stays @pc->warm.  Lock held.
+ */
+static __always_inline void pcslab_set_hot(struct pcslab_cpu *pc,
+					   struct pcslab_slab *slab)
+{
+	if (pc->hot != slab) {
+		pc->warm = pc->hot;
+		pc->hot = slab;
+	}
 }
 
 /* ---- counters ---- */
@@ -368,8 +392,6 @@ void pcslab_free_hooks(struct pcslab_cache *cache, void *obj, size_t keep);
 
 /* ---- remote frees on the freeing CPU (outbox.c) ---- */
 
-bool pcslab_claim(struct pcslab_cache *cache, struct pcslab_slab *slab,
-		  unsigned int idx, void *obj);
 /**
  * pcslab_batch_chain - add a claimed object to a batch.
  * @b: the batch, for the object's owner.
@@ -389,8 +411,6 @@ static inline void pcslab_batch_chain(struct pcslab_batch *b, void *obj)
 }
 
 void pcslab_batch_send(struct pcslab_cache *cache, struct pcslab_batch *b);
-void pcslab_free_remote(struct pcslab_cache *cache, struct pcslab_slab *slab,
-			unsigned int idx, void *obj);
 unsigned int pcslab_outbox_flush_cpu(struct pcslab_cache *cache,
 				     unsigned int cpu);
 unsigned long pcslab_outbox_flush_all(struct pcslab_cache *cache);

@@ -32,7 +32,9 @@ void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 {
 	lockdep_assert_held(&pc->lock);
 	if (pc->hot == slab)
-		pc->hot = NULL;
+		pc->hot = PCSLAB_NO_SLAB;
+	if (pc->warm == slab)
+		pc->warm = PCSLAB_NO_SLAB;
 	trace_pcslab_slab_free(cache->name, slab->cpu, cache->geo.order);
 	pcslab_slab_clear_owner_tag(slab, &cache->geo);
 	free_pages((unsigned long)slab, cache->geo.order);
