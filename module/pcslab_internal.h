@@ -205,11 +205,12 @@ extern struct list_head pcslab_caches;
  * CONFIG_INLINE_SPIN_LOCK); every alloc and free takes the lock once, so
  * the hot paths use the same code inline: the kernel's own
  * __raw_spin_lock(), lockdep annotations and preempt count included.
- * Where spinlock_t is not a raw spinlock underneath (PREEMPT_RT) or the
- * inline form does not exist (UP, GENERIC_LOCKBREAK), the plain calls.
+ * Where spinlock_t is not a raw spinlock underneath (PREEMPT_RT), the
+ * inline form does not exist (UP, GENERIC_LOCKBREAK) or calls what
+ * modules cannot (DEBUG_SPINLOCK's do_raw_spin_lock()), the plain calls.
  */
 #if defined(CONFIG_SMP) && !defined(CONFIG_PREEMPT_RT) && \
-	!defined(CONFIG_GENERIC_LOCKBREAK)
+	!defined(CONFIG_GENERIC_LOCKBREAK) && !defined(CONFIG_DEBUG_SPINLOCK)
 #define pcslab_spin_lock(lock)		__raw_spin_lock(&(lock)->rlock)
 #define pcslab_spin_unlock(lock)	__raw_spin_unlock(&(lock)->rlock)
 #else
