@@ -800,6 +800,49 @@ static unsigned int other_cpu(struct kunit *test)
 	return cpu;
 }
 
+static unsigned int migrate_to;
+
+/* Pages for a new slab, the allocating task moved to another CPU meanwhile. */
+static struct page *migrating_slab_pages(struct pcslab_cache *cache, gfp_t gfp)
+{
+	set_cpus_allowed_ptr(current, cpumask_of(migrate_to));
+	return alloc_pages(gfp & ~(__GFP_ZERO | __GFP_COMP), cache->geo.order);
+}
+
+/*
+ * Checked and sound: a task that moves to another CPU while it gets the
+ * pages of a new slab gives the slab to the CPU it runs on when the
+ * header is written (only NUMA locality is affected); the object is
+ * then that CPU's, and freed there it is a local free.
+ */
+static void cache_new_slab_after_migration(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	unsigned int from, to;
+	void *p;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs");
+	from = raw_smp_processor_id();
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(from)), 0);
+	to = other_cpu(test);
+	migrate_to = to;
+	kunit_activate_static_stub(test, pcslab_alloc_slab_pages, migrating_slab_pages);
+	p = pcslab_alloc(c, GFP_KERNEL);
+	kunit_deactivate_static_stub(test, pcslab_alloc_slab_pages);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, raw_smp_processor_id(), to);
+	KUNIT_EXPECT_EQ(test, (unsigned int)pcslab_obj_to_slab(p)->cpu, to);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_SLABS, to), 1UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_SLABS, from), 0UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_OBJECTS_IN_USE, to), 1UL);
+	pcslab_free(c, p);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_LOCAL), 1UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_REMOTE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+}
+
 static void **alloc_on_this_cpu(struct kunit *test, struct pcslab_cache *c,
 				unsigned int n)
 {
@@ -1538,6 +1581,7 @@ static struct kunit_case pcslab_cache_cases[] = {
 	KUNIT_CASE(cache_poison_catches_write_after_free),
 	KUNIT_CASE(cache_invalid_and_double_frees),
 	KUNIT_CASE(cache_small_bogus_pointer),
+	KUNIT_CASE(cache_new_slab_after_migration),
 	KUNIT_CASE(cache_page_alloc_failure),
 	KUNIT_CASE(cache_kasan_poisons_free_objects),
 	KUNIT_CASE(cache_bulk_alloc_and_free),

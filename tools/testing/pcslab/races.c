@@ -258,6 +258,72 @@ static void r3_double_free_during_drain(void)
 	printf("races: R3 double free while the owner drains it is reported: ok\n");
 }
 
+/* Objects on an owner's remote list, counted while nothing pushes or takes. */
+static unsigned int queue_len(struct pcslab_cpu *pc)
+{
+	struct llist_node *pos;
+	unsigned int n = 0;
+
+	llist_for_each(pos, pc->remote.head.first)
+		n++;
+	return n;
+}
+
+/*
+ * Checked and sound: the owner's pending count never reads below the
+ * length of its list.  A freer is stopped between raising pending and
+ * pushing its object; a drain on another CPU is stopped between taking
+ * the list and lowering pending; at each stop pending must cover the
+ * list, and both must agree once everyone is through.
+ */
+static void pending_covers_the_list(void)
+{
+	struct pcslab_cache *c = new_cache("pending");
+	struct pcslab_cpu *owner = per_cpu_ptr(c->cpu, 0);
+	atomic_t *pending = &owner->remote.pending;
+	struct stop sa, sd;
+	struct job a = { .cpu = 1, .stop = &sa, .fn = do_free, .c = c };
+	struct job q = { .cpu = 1, .fn = do_free, .c = c };
+	struct job d = { .cpu = 2, .stop = &sd, .fn = do_drain_cpu0, .c = c };
+
+	snprintf(check_where, sizeof(check_where), "pending");
+	pcslab_cache_set_policy(c, 1000);		/* no owner tick drains */
+	q.obj = alloc_on(c, 0);
+	a.obj = alloc_on(c, 0);
+	job_start(&q);					/* one already queued */
+	pthread_join(q.t, NULL);
+	CHECK(atomic_read(pending) == 1 && queue_len(owner) == 1, "setup");
+
+	stop_init(&sa, SHIM_EV_ATOMIC_ADD, pending, -1);
+	job_start(&a);
+	CHECK(stop_wait(&sa, 5000), "the freer never raised pending");
+	CHECK(atomic_read(pending) == 2 && queue_len(owner) == 1,
+	      "freer raised pending: pending %d, list %u", atomic_read(pending),
+	      queue_len(owner));
+
+	stop_init(&sd, SHIM_EV_ATOMIC_SUB, pending, -1);
+	job_start(&d);
+	CHECK(stop_wait(&sd, 5000), "the drain never lowered pending");
+	CHECK(atomic_read(pending) == 2 && queue_len(owner) == 0,
+	      "drain took the list: pending %d, list %u", atomic_read(pending),
+	      queue_len(owner));
+	sem_post(&sd.go);
+	pthread_join(d.t, NULL);
+	CHECK(atomic_read(pending) == 1 && queue_len(owner) == 0,
+	      "drain done, freer not pushed: pending %d, list %u",
+	      atomic_read(pending), queue_len(owner));
+
+	sem_post(&sa.go);
+	pthread_join(a.t, NULL);
+	CHECK(atomic_read(pending) == 1 && queue_len(owner) == 1,
+	      "both done: pending %d, list %u", atomic_read(pending), queue_len(owner));
+	CHECK(pcslab_drain_cpu(c, 0) == 1, "the last object drained");
+	CHECK(atomic_read(pending) == 0 && queue_len(owner) == 0, "empty at the end");
+	CHECK(stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE) == 0, "objects in use");
+	CHECK(pcslab_cache_destroy(c) == 0, "destroy");
+	printf("races: pending never below the list, push and drain interleaved: ok\n");
+}
+
 int main(void)
 {
 	shim_init(4);
@@ -267,8 +333,9 @@ int main(void)
 	r1_kick_sent_once();
 	r2_destroy_waits_for_running_free();
 	r3_double_free_during_drain();
+	pending_covers_the_list();
 	pcslab_hotplug_exit();
 	CHECK(shim_pages_in_use == 0, "%ld pages left", shim_pages_in_use);
-	printf("races: 3 passed\n");
+	printf("races: 4 passed\n");
 	return 0;
 }

@@ -222,6 +222,8 @@ enum shim_event {
 	SHIM_EV_SYNC_RCU,	/* synchronize_rcu(), before */
 	SHIM_EV_CSD_SEND,	/* smp_call_function_single_async(), before */
 	SHIM_EV_STORE_RELEASE,	/* smp_store_release(), after */
+	SHIM_EV_ATOMIC_ADD,	/* atomic_add_return(), after */
+	SHIM_EV_ATOMIC_SUB,	/* atomic_sub(), before */
 };
 #ifdef SHIM_BENCH
 #define shim_event(ev, addr, arg) do { } while (0)
@@ -254,9 +256,21 @@ static inline int atomic_read(const atomic_t *v) { return __atomic_load_n(&v->co
 static inline void atomic_set(atomic_t *v, int i) { __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }
 static inline void atomic_inc(atomic_t *v) { __atomic_fetch_add(&v->counter, 1, __ATOMIC_RELAXED); }
 static inline void atomic_dec(atomic_t *v) { __atomic_fetch_sub(&v->counter, 1, __ATOMIC_RELAXED); }
-static inline void atomic_sub(int i, atomic_t *v) { __atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED); }
+static inline void atomic_sub(int i, atomic_t *v)
+{
+	shim_event(SHIM_EV_ATOMIC_SUB, v, i);
+	__atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED);
+}
+
 static inline void atomic_add(int i, atomic_t *v) { __atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED); }
-static inline int atomic_add_return(int i, atomic_t *v) { return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }
+static inline int atomic_add_return(int i, atomic_t *v)
+{
+	int ret = __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST);
+
+	shim_event(SHIM_EV_ATOMIC_ADD, v, i);
+	return ret;
+}
+
 static inline bool atomic_dec_and_test(atomic_t *v) { return __atomic_sub_fetch(&v->counter, 1, __ATOMIC_SEQ_CST) == 0; }
 static inline int atomic_xchg(atomic_t *v, int i) { return __atomic_exchange_n(&v->counter, i, __ATOMIC_SEQ_CST); }
 static inline long atomic_long_read(const atomic_long_t *v) { return __atomic_load_n(&v->counter, __ATOMIC_RELAXED); }
