@@ -59,10 +59,6 @@ int pcslab_cache_set_policy(struct pcslab_cache *cache, unsigned int level);
 int pcslab_cache_set_queue_capacity(struct pcslab_cache *cache,
 				    unsigned int capacity);
 unsigned int pcslab_cache_object_size(const struct pcslab_cache *cache);
-long pcslab_cache_stat(struct pcslab_cache *cache, const char *name, int cpu);
-int pcslab_cache_cpu_level(struct pcslab_cache *cache, unsigned int cpu,
-			   unsigned int *level, unsigned int *pending);
-unsigned int pcslab_cache_slab_pages(const struct pcslab_cache *cache);
 
 /* Scope-based cleanup: "void *p __free(pcslab_obj) = pcslab_alloc(c, gfp);" */
 DEFINE_FREE(pcslab_obj, void *, pcslab_free_obj(_T))

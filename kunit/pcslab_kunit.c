@@ -2,8 +2,8 @@
 /*
  * KUnit suites for pcslab: the adaptive drain law, the remote queue, the
  * debugfs parsers, slab geometry, and the cache end to end (local and
- * remote frees, error detection counted through the "pcslab_errors"
- * resource, page allocation failure, shrink, idle flush, destroy, CPU
+ * remote frees, error detection counted through the pcslab_error
+ * tracepoint, page allocation failure, shrink, idle flush, destroy, CPU
  * hotplug, hardirq/softirq use, a multi-CPU stress).
  */
 #include <kunit/resource.h>
@@ -22,6 +22,7 @@
 #include <linux/timer.h>
 
 #include "pcslab_internal.h"
+#include "pcslab_trace.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -454,8 +455,14 @@ static void geometry_rejects_impossible(struct kunit *test)
 
 /* ---------------- cache ---------------- */
 
-static int pcslab_errors;
-static struct kunit_resource pcslab_errors_res;
+/* errors pcslab reported during the current case, in any context */
+static atomic_t pcslab_errors;
+
+static void count_pcslab_error(void *ignore, const char *cache, unsigned int kind,
+			       const char *what, const void *obj)
+{
+	atomic_inc(&pcslab_errors);
+}
 
 static unsigned long total(struct pcslab_cache *c, enum pcslab_stat_item item)
 {
@@ -467,25 +474,61 @@ static void destroy_action(void *cache)
 	pcslab_cache_destroy(cache);
 }
 
-static struct pcslab_cache *make_cache(struct kunit *test, unsigned int size,
-				       unsigned int flags, void (*ctor)(void *))
+static struct pcslab_cache *make_named_cache(struct kunit *test, const char *name,
+					     unsigned int size, unsigned int flags,
+					     void (*ctor)(void *))
 {
-	struct pcslab_cache *c = pcslab_cache_create("kunit", size, 0, flags, ctor);
+	struct pcslab_cache *c = pcslab_cache_create(name, size, 0, flags, ctor);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
-	/* exact pending counts: no idle flush unless a case asks for it */
-	c->idle_flush_ms = 60000;
-	/* and each remote free handed over at once; outbox cases raise it */
+	/* each remote free handed over at once; outbox cases raise it */
 	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(c, 1), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_action, c), 0);
 	return c;
 }
 
+static struct pcslab_cache *make_cache(struct kunit *test, unsigned int size,
+				       unsigned int flags, void (*ctor)(void *))
+{
+	return make_named_cache(test, "kunit", size, flags, ctor);
+}
+
+/*
+ * Exact pending counts: caches the suite creates flush idle queues only
+ * after a minute, unless a case asks for the flush (make_flushing_cache).
+ */
+#define PARKED_FLUSH_MS	60000U
+static unsigned int saved_idle_flush_ms;
+
+/* A cache whose idle flush runs at the default delay. */
+static struct pcslab_cache *make_flushing_cache(struct kunit *test, unsigned int size)
+{
+	struct pcslab_cache *c;
+
+	WRITE_ONCE(pcslab_idle_flush_ms, PCSLAB_IDLE_FLUSH_MS);
+	c = make_named_cache(test, "kunit_flush", size, 0, NULL);
+	WRITE_ONCE(pcslab_idle_flush_ms, PARKED_FLUSH_MS);
+	KUNIT_EXPECT_EQ(test, c->idle_flush_ms, PCSLAB_IDLE_FLUSH_MS);
+	return c;
+}
+
+static int cache_suite_init(struct kunit_suite *suite)
+{
+	saved_idle_flush_ms = READ_ONCE(pcslab_idle_flush_ms);
+	WRITE_ONCE(pcslab_idle_flush_ms, PARKED_FLUSH_MS);
+	return register_trace_pcslab_error(count_pcslab_error, NULL);
+}
+
+static void cache_suite_exit(struct kunit_suite *suite)
+{
+	unregister_trace_pcslab_error(count_pcslab_error, NULL);
+	tracepoint_synchronize_unregister();
+	WRITE_ONCE(pcslab_idle_flush_ms, saved_idle_flush_ms);
+}
+
 static int cache_test_init(struct kunit *test)
 {
-	pcslab_errors = 0;
-	kunit_add_named_resource(test, NULL, NULL, &pcslab_errors_res, "pcslab_errors",
-				 &pcslab_errors);
+	atomic_set(&pcslab_errors, 0);
 	return 0;
 }
 
@@ -521,7 +564,7 @@ static void cache_first_fit_and_slab_states(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcslab_cache_shrink(c), 2UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_EMPTY_BYTES), 0UL);
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 0);
 }
 
 /* Empty slabs beyond the reserve stay until the idle flush trims them. */
@@ -606,13 +649,13 @@ static void cache_poison_catches_write_after_free(struct kunit *test)
 	migrate_disable();
 	p = pcslab_alloc(c, GFP_KERNEL);
 	pcslab_free(c, p);
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 0);
 	kasan_disable_current();
 	p[10] = 0x42;			/* write after free */
 	kasan_enable_current();
 	KUNIT_EXPECT_PTR_EQ(test, pcslab_alloc(c, GFP_KERNEL), (void *)p);
 	migrate_enable();
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 1);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_POISON_CORRUPT), 1UL);
 	pcslab_free(c, p);
 }
@@ -635,7 +678,7 @@ static void cache_small_bogus_pointer(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	pcslab_free(c, (void *)0x40);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_INVALID_FREE), 4UL);
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 4);
 	pcslab_free(c, p);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 }
@@ -656,11 +699,11 @@ static void cache_invalid_and_double_frees(struct kunit *test)
 	pcslab_free(c, p + 1);		/* misaligned inside a slab */
 	pcslab_free(c, (void *)c);	/* random kernel pointer */
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_INVALID_FREE), 4UL);
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 4);
 	pcslab_free(c, q);
 	pcslab_free(c, q);		/* double free */
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 1UL);
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 5);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 5);
 	/* the cache is intact: both slots come back, counters balance */
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 1UL);
 	pcslab_free(c, p);
@@ -717,7 +760,7 @@ static void cache_bulk_alloc_and_free(struct kunit *test)
 	migrate_enable();
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_LOCAL), (unsigned long)n);
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 0);
 	/* __GFP_ZERO reaches every object of a bulk allocation */
 	KUNIT_ASSERT_EQ(test, pcslab_alloc_bulk(c, GFP_KERNEL, 8, objs), 8);
 	for (i = 0; i < 8; i++)
@@ -752,7 +795,7 @@ static void cache_bulk_all_or_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_ALLOC_FAIL), 1UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLAB_NEW), 2UL);
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 0);
 }
 
 static void cache_destroy_with_live_objects(struct kunit *test)
@@ -771,7 +814,7 @@ static void cache_destroy_with_live_objects(struct kunit *test)
 	pcslab_free_obj(b);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), 0UL);
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 0);
 }
 
 /* ---- SMP cases ---- */
@@ -925,8 +968,8 @@ static void cache_remote_free_and_drain(struct kunit *test)
 	/* local free of a queued object: also a double free */
 	pcslab_free(c, w.objs[1]);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 2UL);
-	/* only the one in the test's own thread reaches its resource */
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 1);
+	/* both traced, the one raised in the other CPU's IPI too */
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 2);
 	KUNIT_EXPECT_EQ(test, pcslab_cache_drain(c), 20UL);
 	migrate_enable();
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
@@ -969,7 +1012,7 @@ static void cache_outbox_batches_remote_frees(struct kunit *test)
 	/* ... and on the owner: both caught by the mark, nothing queued twice */
 	pcslab_free(c, objs[1]);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 2UL);
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 2);
 	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 15UL);
 	/* the 16th fills the slot: one hand-off of all 16 */
 	w.objs = objs + 15;
@@ -999,6 +1042,7 @@ static void cache_outbox_flush_rules(struct kunit *test)
 {
 	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
 	struct pcslab_cache *d = pcslab_cache_create("kunit_outbox", 64, 0, 0, NULL);
+	struct pcslab_cache *e = make_flushing_cache(test, 64);
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 128 };
 	struct remote_work w = { .c = c, .n = 5 };
 	unsigned int cpu, i;
@@ -1006,8 +1050,9 @@ static void cache_outbox_flush_rules(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(d));
 	pcslab_cache_set_policy(c, 1000);
 	pcslab_cache_set_policy(d, 1000);
+	pcslab_cache_set_policy(e, 1000);
 	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(c, 16), 0);
-	d->idle_flush_ms = 60000;
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(e, 16), 0);
 	migrate_disable();
 	cpu = other_cpu(test);
 	/* the shrinker counts and returns waiting objects */
@@ -1025,20 +1070,20 @@ static void cache_outbox_flush_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, outbox_of(d, cpu), 5UL);
 	KUNIT_EXPECT_EQ(test, pcslab_cache_destroy(d), 0UL);
 	/* an idle freer: the idle flush sends and drains them */
-	cancel_delayed_work_sync(&c->idle_flush);	/* armed with 60 s above */
-	c->idle_flush_ms = PCSLAB_IDLE_FLUSH_MS;
-	w.c = c;
-	w.objs = alloc_on_this_cpu(test, c, w.n);
+	w.c = e;
+	w.objs = alloc_on_this_cpu(test, e, w.n);
 	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
 	migrate_enable();
-	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 5UL);
-	for (i = 0; i < 100 && total(c, PCSLAB_STAT_OBJECTS_IN_USE); i++)
+	KUNIT_EXPECT_EQ(test, outbox_of(e, cpu), 5UL);
+	for (i = 0; i < 100 && total(e, PCSLAB_STAT_OBJECTS_IN_USE); i++)
 		msleep(20);
 	kunit_info(test, "idle freer flushed after ~%u ms", i * 20);
-	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 0UL);
-	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
-	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
-	KUNIT_EXPECT_GE(test, total(c, PCSLAB_STAT_IDLE_FLUSH), 1UL);
+	KUNIT_EXPECT_EQ(test, outbox_of(e, cpu), 0UL);
+	KUNIT_EXPECT_EQ(test, total(e, PCSLAB_STAT_PENDING), 0UL);
+	KUNIT_EXPECT_EQ(test, total(e, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_GE(test, total(e, PCSLAB_STAT_IDLE_FLUSH), 1UL);
+	/* c's flush, armed above, waits its minute: nothing left to take */
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_IDLE_FLUSH), 0UL);
 }
 
 /*
@@ -1215,7 +1260,7 @@ static void cache_bulk_free_mixed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, cpu), 10UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_INVALID_FREE), 1UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 1UL);
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 2);
 	migrate_enable();
 	KUNIT_EXPECT_EQ(test, pcslab_cache_drain(c), 10UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
@@ -1293,14 +1338,12 @@ static void cache_kick_queued_once(struct kunit *test)
 
 static void cache_idle_owner_flush_and_destroy_drain(struct kunit *test)
 {
-	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct pcslab_cache *c = make_flushing_cache(test, 64);
 	struct pcslab_cache *d = pcslab_cache_create("kunit_destroy", 64, 0, 0, NULL);
 	struct remote_work w = { .c = c, .n = 10 };
 	unsigned int cpu, i;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(d));
-	c->idle_flush_ms = PCSLAB_IDLE_FLUSH_MS;	/* this case tests the flush */
-	d->idle_flush_ms = 60000;
 	pcslab_cache_set_policy(c, 1000);
 	pcslab_cache_set_policy(d, 1000);
 	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(d, 1), 0);
@@ -1547,7 +1590,7 @@ static void cache_multi_cpu_stress(struct kunit *test)
 	 * been drained, not bypassed.
 	 */
 	KUNIT_EXPECT_GT(test, total(s->c, PCSLAB_STAT_DRAIN), 0UL);
-	KUNIT_EXPECT_EQ(test, pcslab_errors, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pcslab_errors), 0);
 }
 
 static struct kunit_case pcslab_policy_cases[] = {
@@ -1605,6 +1648,8 @@ static struct kunit_case pcslab_cache_cases[] = {
 
 static struct kunit_suite pcslab_cache_suite = {
 	.name = "pcslab_cache",
+	.suite_init = cache_suite_init,
+	.suite_exit = cache_suite_exit,
 	.init = cache_test_init,
 	.test_cases = pcslab_cache_cases,
 };

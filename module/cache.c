@@ -366,7 +366,7 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 	cache->hooks = cache->kasan || IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) ||
 		       (flags & (PCSLAB_ZERO_ON_FREE | PCSLAB_POISON));
 	INIT_DELAYED_WORK(&cache->idle_flush, pcslab_idle_flush_fn);
-	cache->idle_flush_ms = PCSLAB_IDLE_FLUSH_MS;
+	cache->idle_flush_ms = READ_ONCE(pcslab_idle_flush_ms);
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 

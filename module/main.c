@@ -13,6 +13,9 @@
 #define CREATE_TRACE_POINTS
 #include "pcslab_trace.h"
 
+/* for test modules that count the errors they provoke */
+EXPORT_TRACEPOINT_SYMBOL_GPL(pcslab_error);
+
 static int __init pcslab_init(void)
 {
 	int ret;

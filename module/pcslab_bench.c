@@ -36,6 +36,8 @@
 #include <asm/timex.h>
 #include <pcslab.h>
 
+#include "pcslab_internal.h"
+
 static unsigned int size = 64;
 module_param(size, uint, 0444);
 MODULE_PARM_DESC(size, "object size (default 64)");

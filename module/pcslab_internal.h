@@ -152,7 +152,7 @@ struct pcslab_cpu {
  *	it with wait_var_event()).
  * @cpu: per-CPU state, counters included.
  * @idle_flush: drains queues whose owner stopped allocating.
- * @idle_flush_ms: its delay (%PCSLAB_IDLE_FLUSH_MS; tests may stretch it).
+ * @idle_flush_ms: its delay: the idle_flush_ms module parameter at create.
  * @shrinker: releases empty slabs and stranded queues under pressure.
  * @list: link in the global cache list (hotplug, slabinfo).
  * @debugfs: this cache's debugfs directory.
@@ -193,6 +193,8 @@ struct pcslab_cache {
 #define PCSLAB_RESERVE_MAX_SLABS	4U
 /* Delay after the first queued remote free before an idle owner is flushed. */
 #define PCSLAB_IDLE_FLUSH_MS	100U
+#define PCSLAB_IDLE_FLUSH_MAX_MS	60000U
+extern unsigned int pcslab_idle_flush_ms;
 
 extern atomic_long_t pcslab_pages;
 extern struct mutex pcslab_caches_mutex;
@@ -479,6 +481,20 @@ void pcslab_debugfs_init(void);
 void pcslab_debugfs_exit(void);
 void pcslab_debugfs_add(struct pcslab_cache *cache);
 void pcslab_debugfs_remove(struct pcslab_cache *cache);
+
+/* ---- for the bench and soak modules ---- */
+
+/*
+ * Exported for the project's bench and soak modules, which include this
+ * header; a client module reads the same figures in debugfs.
+ */
+long pcslab_cache_stat(struct pcslab_cache *cache, const char *name, int cpu);
+int pcslab_cache_cpu_level(struct pcslab_cache *cache, unsigned int cpu,
+			   unsigned int *level, unsigned int *pending);
+unsigned int pcslab_cache_slab_pages(const struct pcslab_cache *cache);
+
+/* ---- debugfs parsers (parse.c) ---- */
+
 int pcslab_parse_uint(const char *buf, size_t len, unsigned int max,
 		      unsigned int *val);
 int pcslab_parse_policy(const char *buf, size_t len, unsigned int *level);

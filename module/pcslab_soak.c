@@ -39,6 +39,8 @@
 #include <linux/timer.h>
 #include <pcslab.h>
 
+#include "pcslab_internal.h"
+
 static unsigned int seconds = 60;
 module_param(seconds, uint, 0444);
 MODULE_PARM_DESC(seconds, "how long to run (default 60)");

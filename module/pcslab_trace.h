@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * pcslab tracepoints: drains, drain level changes, slab growth and
- * release, remote frees at capacity and owner kicks.
+ * release, remote frees at capacity, owner kicks and detected errors.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM pcslab
@@ -103,6 +103,30 @@ DEFINE_EVENT(pcslab_queue_event, pcslab_remote_full,
 DEFINE_EVENT(pcslab_queue_event, pcslab_kick,
 	TP_PROTO(const char *cache, unsigned int owner, unsigned int depth),
 	TP_ARGS(cache, owner, depth));
+
+/*
+ * Every error pcslab_report_error() counts, printed or not: what a test
+ * probes to see the errors it provokes, in any context (an IPI included).
+ */
+TRACE_EVENT(pcslab_error,
+	TP_PROTO(const char *cache, unsigned int kind, const char *what,
+		 const void *obj),
+	TP_ARGS(cache, kind, what, obj),
+	TP_STRUCT__entry(
+		__string(cache, cache)
+		__field(unsigned int, kind)
+		__string(what, what)
+		__field(const void *, obj)
+	),
+	TP_fast_assign(
+		__assign_str(cache);
+		__entry->kind = kind;
+		__assign_str(what);
+		__entry->obj = obj;
+	),
+	TP_printk("cache=%s kind=%u %s obj=%p", __get_str(cache),
+		  __entry->kind, __get_str(what), __entry->obj)
+);
 
 #endif /* _PCSLAB_TRACE_H */
 

@@ -17,14 +17,44 @@
 
 #include <linux/gfp.h>
 #include <linux/jiffies.h>
+#include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/shrinker.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #include "pcslab_internal.h"
 #include "pcslab_trace.h"
+
+/*
+ * Delay after the first remote free into an empty outbox slot or queue
+ * before the idle flush runs: the longest an object waits for an owner or
+ * a freer that went quiet.  A cache takes the value current when it is
+ * created (pcslab.idle_flush_ms=, or /sys/module/pcslab/parameters/).
+ */
+unsigned int pcslab_idle_flush_ms = PCSLAB_IDLE_FLUSH_MS;
+EXPORT_SYMBOL_IF_KUNIT(pcslab_idle_flush_ms);
+
+static int pcslab_set_idle_flush_ms(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+
+	/* the debugfs files' strict form: the same input means the same thing */
+	if (pcslab_parse_uint(val, strlen(val), PCSLAB_IDLE_FLUSH_MAX_MS, &ms) || !ms)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)kp->arg, ms);
+	return 0;
+}
+
+static const struct kernel_param_ops pcslab_idle_flush_ms_ops = {
+	.set = pcslab_set_idle_flush_ms,
+	.get = param_get_uint,
+};
+module_param_cb(idle_flush_ms, &pcslab_idle_flush_ms_ops, &pcslab_idle_flush_ms, 0644);
+MODULE_PARM_DESC(idle_flush_ms,
+		 "ms before remote frees of an idle owner or freer are flushed, 1..60000 (default 100), for caches created later");
 
 /* Give an empty slab of @pc back to the page allocator.  Lock held. */
 void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/moduleparam.h>
+
 #include "check.h"
 
 unsigned long long check_seed;
@@ -188,6 +190,34 @@ static void create(struct model_cache *m, unsigned int k)
 	m->frees = 0;
 	m->errors = 0;
 	m->fails = 0;
+}
+
+/*
+ * The idle_flush_ms module parameter: the debugfs files' strict form,
+ * 1..60000, bad input changes nothing; a cache takes the value at create.
+ */
+extern const struct kernel_param_ops *shim_param_ops_idle_flush_ms;
+
+static void check_idle_flush_param(void)
+{
+	static const char *const bad[] = { "0", "60001", "+5", "05", "5 ", "-1", "", "abc",
+					   "99999999999" };
+	const struct kernel_param kp = { .arg = &pcslab_idle_flush_ms };
+	const struct kernel_param_ops *ops = shim_param_ops_idle_flush_ms;
+	struct pcslab_cache *c;
+	char buf[16];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		CHECK(ops->set(bad[i], &kp) == -EINVAL && pcslab_idle_flush_ms == PCSLAB_IDLE_FLUSH_MS,
+		      "idle_flush_ms took \"%s\"", bad[i]);
+	CHECK(ops->set("250\n", &kp) == 0 && pcslab_idle_flush_ms == 250, "idle_flush_ms 250");
+	CHECK(ops->get(buf, &kp) > 0 && !strcmp(buf, "250\n"), "idle_flush_ms reads %s", buf);
+	c = pcslab_cache_create("param", 64, 0, 0, NULL);
+	CHECK(!IS_ERR(c) && c->idle_flush_ms == 250, "cache did not take idle_flush_ms");
+	pcslab_cache_destroy(c);
+	CHECK(ops->set("100", &kp) == 0 && pcslab_idle_flush_ms == PCSLAB_IDLE_FLUSH_MS,
+	      "idle_flush_ms back to 100");
 }
 
 /* The counters, every step: cheap enough for millions of steps. */
@@ -469,6 +499,7 @@ int main(int argc, char **argv)
 	shim_clock_manual();
 	shim_single_thread = true;
 	CHECK(pcslab_hotplug_init() == 0, "hotplug init");
+	check_idle_flush_param();
 	for (k = 0; k < NCACHES; k++)
 		create(&mc[k], k);
 
