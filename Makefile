@@ -13,17 +13,26 @@
 #                   tuning, shrinkers and fault injection at once (4 vCPUs)
 #   make native-bench [REPS=9]  the core on real cores vs glibc/mimalloc/
 #                   jemalloc/tcmalloc (userspace harness; under 5 minutes)
-#   make docs       render Documentation/ to HTML (needs sphinx)
+#   make docs       render Documentation/ to HTML, warnings are errors
 #   make boot-stress  boot the 4-vCPU test VM N=200 times, count retries
+#   make install    modules into /lib/modules/KVER/extra/pcslab, pcslab.h and
+#                   Module.symvers into /usr/lib/pcslab/KVER (DESTDIR=)
+#   make uninstall  remove what make install put there
+#   make dist       pcslab-VERSION.tar.gz: the tracked tree, for DKMS
+#   make adoption   DKMS install, client module, conversion script, in the VM
 KVER ?= $(shell ls -d /usr/src/linux-headers-6.12*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's|.*/linux-headers-||')
 KDIR ?= /lib/modules/$(KVER)/build
 PCSLAB_CACHE ?= $(HOME)/.cache/pcslab
 KSRC ?= $(PCSLAB_CACHE)/linux-source-6.12
 KERNEL ?= stock
-export KVER KSRC PCSLAB_CACHE
+# pcslab's version is written once, in dkms.conf
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+DEVDIR = $(DESTDIR)/usr/lib/pcslab/$(KVER)
+export KVER KSRC PCSLAB_CACHE VERSION
 
 .PHONY: all modules deps lint run check selftests selftests-build kunit harness fuzz \
-	kunit-kcsan clean docs bench bench-quick boot-stress native-bench soak
+	kunit-kcsan clean docs bench bench-quick boot-stress native-bench soak \
+	install uninstall dist adoption
 
 all: modules
 
@@ -101,8 +110,29 @@ kunit-kcsan: deps
 
 docs: deps
 	@tools/setup-deps --docs >/dev/null
-	sphinx-build -q -b html Documentation Documentation/output
+	sphinx-build -q -W -b html Documentation Documentation/output
 	@echo "docs: Documentation/output/index.html"
+
+# Without DKMS: pcslab.ko and the workload modules into extra/pcslab
+# (unsigned: distribution headers carry no signing key), what a client
+# module builds against into $(DEVDIR).
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra/pcslab \
+		CONFIG_MODULE_SIG_ALL= modules_install
+	install -D -m 0644 include/pcslab.h $(DEVDIR)/include/pcslab.h
+	install -D -m 0644 Module.symvers $(DEVDIR)/Module.symvers
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+
+uninstall:
+	rm -rf $(DESTDIR)/lib/modules/$(KVER)/extra/pcslab $(DEVDIR)
+	-rmdir $(DESTDIR)/lib/modules/$(KVER)/extra $(DESTDIR)/usr/lib/pcslab 2>/dev/null
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+
+dist:
+	tools/dist
+
+adoption: deps
+	tools/adoption
 
 clean:
 	$(MAKE) -C tools/testing/pcslab clean

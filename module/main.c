@@ -24,7 +24,7 @@ static int __init pcslab_init(void)
 	if (ret)
 		return ret;
 	pcslab_debugfs_init();
-	pr_info("loaded\n");
+	pr_info("version %s loaded\n", PCSLAB_VERSION);
 	return 0;
 }
 
@@ -40,3 +40,4 @@ module_init(pcslab_init);
 module_exit(pcslab_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Per-CPU slab caches with lock-free cross-CPU frees");
+MODULE_VERSION(PCSLAB_VERSION);
