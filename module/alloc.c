@@ -332,6 +332,29 @@ static __always_inline void pcslab_free_slot(struct pcslab_cache *cache,
 	preempt_enable();
 }
 
+/*
+ * Remember @slab, just validated for a free from this CPU, as the slab
+ * whose objects need no validation here (struct pcslab_cpu, @foreign),
+ * then check its tag again: a release that cleared it before our hint
+ * was visible did not see the hint either.
+ *
+ * Return: false if @slab was released meanwhile (the free is invalid).
+ */
+static noinline bool pcslab_note_foreign(struct pcslab_cache *cache,
+					 struct pcslab_slab *slab)
+{
+	bool live;
+
+	preempt_disable();
+	this_cpu_write(cache->cpu->foreign, slab);
+	smp_mb();	/* pairs with pcslab_forget_foreign() */
+	live = pcslab_slab_tagged(slab);
+	if (unlikely(!live))
+		this_cpu_write(cache->cpu->foreign, PCSLAB_NO_SLAB);
+	preempt_enable();
+	return live;
+}
+
 /**
  * pcslab_free - free an object.
  * @cache: the cache it was allocated from.
@@ -351,10 +374,16 @@ void pcslab_free(struct pcslab_cache *cache, void *obj)
 		return;
 	if (likely(pcslab_free_hot(cache, obj)))
 		return;
-	slab = pcslab_obj_to_slab_of(obj, &cache->geo);
-	if (!slab || slab->cache != cache) {
-		pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
-		return;
+	slab = pcslab_slab_base(obj, &cache->geo);
+	/* any CPU's hint names a live slab of @cache: migration is harmless */
+	if (data_race(raw_cpu_read(cache->cpu->foreign)) != slab) {
+		slab = pcslab_obj_to_slab_of(obj, &cache->geo);
+		if (!slab || slab->cache != cache ||
+		    (slab->cpu != raw_smp_processor_id() &&
+		     !pcslab_note_foreign(cache, slab))) {
+			pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
+			return;
+		}
 	}
 	pcslab_free_slot(cache, slab, obj);
 }

@@ -171,9 +171,13 @@ static __always_inline size_t pcslab_free_bulk_locked(struct pcslab_cache *cache
 		if (unlikely(pcslab_slab_base(obj, &geo) != hot)) {
 			struct pcslab_slab *slab = pcslab_slab_base(obj, &geo);
 
-			/* @pc->warm is validated as @hot is: see pcslab_free_hot() */
+			/*
+			 * @pc->warm is validated as @hot is (pcslab_free_hot()),
+			 * @pc->foreign names a live slab (pcslab_free())
+			 */
 			if (slab != pc->warm) {
-				slab = pcslab_obj_to_slab_of(obj, &geo);
+				if (slab != READ_ONCE(pc->foreign))
+					slab = pcslab_obj_to_slab_of(obj, &geo);
 				if (!slab || slab->cache != cache) {
 					pcslab_report_error(cache,
 							    PCSLAB_STAT_INVALID_FREE,

@@ -375,6 +375,7 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 		INIT_LIST_HEAD(&pc->full);
 		pc->hot = PCSLAB_NO_SLAB;
 		pc->warm = PCSLAB_NO_SLAB;
+		pc->foreign = PCSLAB_NO_SLAB;
 		pcslab_drain_state_init(&pc->drain);
 		pc->cpu = cpu;
 		pc->cache = cache;

@@ -91,6 +91,11 @@ struct pcslab_batch {
  *	further validation.
  * @warm: the slab that was @hot before, under the same rules: frees in
  *	an order other than allocation order alternate between two slabs.
+ * @foreign: the last slab of another CPU this CPU validated for a free,
+ *	or %PCSLAB_NO_SLAB; read without the lock.  Live: the release of a
+ *	slab clears it in every CPU (pcslab_forget_foreign()), and a CPU
+ *	that sets it checks the slab's tag again after (pcslab_free()), so
+ *	frees of a run of objects from one remote slab validate it once.
  * @nr_slabs: slabs on both lists.
  * @nr_empty: slabs with every object free.
  * @nr_inuse: objects of this CPU's slabs not free in their bitmap (in use
@@ -116,6 +121,7 @@ struct pcslab_cpu {
 	struct list_head partial;
 	struct pcslab_slab *hot;
 	struct pcslab_slab *warm;
+	struct pcslab_slab *foreign;
 	unsigned long nr_inuse;
 	struct pcslab_drain_state drain;
 	unsigned long stat[PCSLAB_NR_EVENT_STATS];

@@ -56,6 +56,27 @@ module_param_cb(idle_flush_ms, &pcslab_idle_flush_ms_ops, &pcslab_idle_flush_ms,
 MODULE_PARM_DESC(idle_flush_ms,
 		 "ms before remote frees of an idle owner or freer are flushed, 1..60000 (default 100), for caches created later");
 
+/*
+ * Clear every CPU's @foreign hint naming @slab, whose tag is gone.  The
+ * full barrier pairs with the one in pcslab_note_foreign(): a CPU setting
+ * its hint to @slab now either sees the tag gone or has its hint seen
+ * here.  A hint replaced concurrently by another slab is left alone or
+ * lost, both harmless.
+ */
+static void pcslab_forget_foreign(struct pcslab_cache *cache,
+				  struct pcslab_slab *slab)
+{
+	unsigned int cpu;
+
+	smp_mb();	/* tag cleared before the hints are read: see above */
+	for_each_possible_cpu(cpu) {
+		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
+
+		if (READ_ONCE(pc->foreign) == slab)
+			WRITE_ONCE(pc->foreign, PCSLAB_NO_SLAB);
+	}
+}
+
 /* Give an empty slab of @pc back to the page allocator.  Lock held. */
 void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 			    struct pcslab_slab *slab)
@@ -67,6 +88,7 @@ void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 		pc->warm = PCSLAB_NO_SLAB;
 	trace_pcslab_slab_free(cache->name, slab->cpu, cache->geo.order);
 	pcslab_slab_clear_owner_tag(slab, &cache->geo);
+	pcslab_forget_foreign(cache, slab);
 	free_pages((unsigned long)slab, cache->geo.order);
 	atomic_long_sub(1L << cache->geo.order, &pcslab_pages);
 	pcslab_stat_locked(pc, PCSLAB_STAT_SLAB_FREE);

@@ -184,6 +184,14 @@ pcslab_obj_to_slab_of(const void *obj, const struct pcslab_geometry *geo)
 	return slab;
 }
 
+/* Does @slab still carry its tag (is it a live slab)? */
+static inline bool pcslab_slab_tagged(const struct pcslab_slab *slab)
+{
+	/* a released slab's page may be anyone's: only equality counts */
+	return data_race(page_private(virt_to_page(slab))) ==
+	       ((unsigned long)slab ^ PCSLAB_PAGE_KEY);
+}
+
 /**
  * pcslab_slab_take - allocate the first free slot.
  * @slab: slab, owner's lock held.

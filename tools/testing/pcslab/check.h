@@ -94,6 +94,14 @@ static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 
 	CHECK(waiting, "calloc");
 	check_outboxes(c, waiting);
+	/* a freer's hint names a live slab of this cache, never a released one */
+	for_each_possible_cpu(cpu) {
+		struct pcslab_slab *hint = READ_ONCE(per_cpu_ptr(c->cpu, cpu)->foreign);
+
+		CHECK(hint == PCSLAB_NO_SLAB ||
+		      (pcslab_obj_to_slab(hint) == hint && hint->cache == c),
+		      "cpu %u foreign hint %p is not a live slab of the cache", cpu, (void *)hint);
+	}
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(c->cpu, cpu);
 		unsigned int slabs = 0, empty = 0, queued = 0, len = 0;

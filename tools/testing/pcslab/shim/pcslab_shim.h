@@ -486,6 +486,7 @@ void shim_free_percpu(void *p);
 #define this_cpu_ptr(ptr) per_cpu_ptr(ptr, shim_cpu)
 #define raw_cpu_ptr(ptr) this_cpu_ptr(ptr)
 #define raw_cpu_read(pcp) READ_ONCE(*this_cpu_ptr(&(pcp)))
+#define this_cpu_write(pcp, v) WRITE_ONCE(*this_cpu_ptr(&(pcp)), (v))
 #ifdef SHIM_BENCH
 /* one thread per CPU: a plain add, as the kernel's one-instruction op */
 #define this_cpu_add(pcp, n) do { *this_cpu_ptr(&(pcp)) += (n); } while (0)
