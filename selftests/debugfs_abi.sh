@@ -23,7 +23,7 @@ for f in slabinfo:444 pcslab_test/stats:444 pcslab_test/drain_policy:644 \
 	m=$(stat -c %a "$DBG/${f%%:*}" 2>/dev/null)
 	[ "$m" = "${f##*:}" ] || { ktap_print_msg "$f: mode '$m'"; ok=0; }
 done
-[ $ok = 1 ] && ktap_test_pass "files exist with documented modes" || ktap_test_fail "files exist with documented modes"
+[ $ok = 1 ]; pcslab_result $? "files exist with documented modes"
 
 ok=1
 ncpu=$(awk 'NR == 1 { print NF - 2 }' "$TC/stats")
@@ -34,7 +34,7 @@ for c in $COUNTERS; do
 	[ "$n" = "$ncpu" ] || { ktap_print_msg "$c: $n CPUs, expected $ncpu"; ok=0; }
 done
 [ "$(wc -l < "$TC/stats")" -eq "$(echo $COUNTERS | wc -w)" ] || { ktap_print_msg "unexpected extra lines"; ok=0; }
-[ $ok = 1 ] && ktap_test_pass "stats lists every counter with a per-CPU breakdown" || ktap_test_fail "stats lists every counter with a per-CPU breakdown"
+[ $ok = 1 ]; pcslab_result $? "stats lists every counter with a per-CPU breakdown"
 
 ok=1
 for c in $COUNTERS; do
@@ -42,7 +42,7 @@ for c in $COUNTERS; do
 	t=$(stat_total "$c"); s=$(stat_parts_sum "$c")
 	[ "$t" = "$s" ] || { ktap_print_msg "$c: total $t, parts sum $s"; ok=0; }
 done
-[ $ok = 1 ] && ktap_test_pass "per-CPU parts sum to the total" || ktap_test_fail "per-CPU parts sum to the total"
+[ $ok = 1 ]; pcslab_result $? "per-CPU parts sum to the total"
 
 ok=1
 [ "$(cat "$TC/drain_policy")" = adaptive ] || { ktap_print_msg "default policy not adaptive"; ok=0; }
@@ -51,7 +51,7 @@ for p in "fixed 32" "fixed 1" "fixed 65536" adaptive "fixed 64"; do
 	[ "$(cat "$TC/drain_policy")" = "$p" ] || { ktap_print_msg "policy '$p' did not round-trip"; ok=0; }
 done
 echo adaptive > "$TC/drain_policy"
-[ $ok = 1 ] && ktap_test_pass "drain_policy round-trips adaptive and fixed N" || ktap_test_fail "drain_policy round-trips adaptive and fixed N"
+[ $ok = 1 ]; pcslab_result $? "drain_policy round-trips adaptive and fixed N"
 
 ok=1
 [ "$(cat "$TC/queue_capacity")" = 1024 ] || { ktap_print_msg "default capacity not 1024"; ok=0; }
@@ -59,7 +59,7 @@ for v in 0 1 512 65536 1024; do
 	echo "$v" > "$TC/queue_capacity" || ok=0
 	[ "$(cat "$TC/queue_capacity")" = "$v" ] || { ktap_print_msg "capacity $v did not round-trip"; ok=0; }
 done
-[ $ok = 1 ] && ktap_test_pass "queue_capacity round-trips" || ktap_test_fail "queue_capacity round-trips"
+[ $ok = 1 ]; pcslab_result $? "queue_capacity round-trips"
 
 ok=1
 [ "$(cat "$TC/outbox_batch")" = 16 ] || { ktap_print_msg "default outbox batch not 16"; ok=0; }
@@ -71,8 +71,7 @@ for v in 0 65 -1 abc; do
 	echo "$v" > "$TC/outbox_batch" 2>/dev/null && { ktap_print_msg "outbox batch '$v' accepted"; ok=0; }
 done
 [ "$(cat "$TC/outbox_batch")" = 16 ] || { ktap_print_msg "a rejected write changed the batch"; ok=0; }
-[ $ok = 1 ] && ktap_test_pass "outbox_batch round-trips 1..64 and rejects the rest" ||
-	ktap_test_fail "outbox_batch round-trips 1..64 and rejects the rest"
+[ $ok = 1 ]; pcslab_result $? "outbox_batch round-trips 1..64 and rejects the rest"
 
 ok=1
 head -n1 "$TC/drain_level" | grep -q '^cpu level pending cooldown outbox$' || ok=0
@@ -80,7 +79,7 @@ awk 'NR > 1 && !/^C[0-9]+ (8|16|32|64|128) [0-9]+ [0-9]+ [0-9]+$/ { bad = 1 } EN
 echo "fixed 100" > "$TC/drain_policy"
 awk 'NR > 1 && ($2 != 100 || $4 != 0) { bad = 1 } END { exit bad }' "$TC/drain_level" || { ktap_print_msg "fixed level not shown"; ok=0; }
 echo adaptive > "$TC/drain_policy"
-[ $ok = 1 ] && ktap_test_pass "drain_level format" || ktap_test_fail "drain_level format"
+[ $ok = 1 ]; pcslab_result $? "drain_level format"
 
 ok=1
 mem=$TC/memory
@@ -95,7 +94,7 @@ ktap_print_msg "fixed memory: $(get fixed_bytes) bytes = $(get cache_bytes) + $n
 # bounded per CPU, whatever the number of CPUs (the outbox has 4 slots)
 [ "$pcpu" -le 1024 ] || { ktap_print_msg "percpu_bytes $pcpu over 1 KiB"; ok=0; }
 [ $(($(get slab_bytes) % 4096)) -eq 0 ] || { ktap_print_msg "slab_bytes $(get slab_bytes)"; ok=0; }
-[ $ok = 1 ] && ktap_test_pass "memory reports fixed and slab bytes" || ktap_test_fail "memory reports fixed and slab bytes"
+[ $ok = 1 ]; pcslab_result $? "memory reports fixed and slab bytes"
 
 ok=1
 head -n1 "$DBG/slabinfo" | grep -q '^# name objsize active_objs num_objs slabs pages$' || ok=0
@@ -105,7 +104,7 @@ set -- $line
 [ "$3" = "$(stat_total objects_in_use)" ] || { ktap_print_msg "active_objs $3 != objects_in_use"; ok=0; }
 [ "$5" = "$(stat_total slabs)" ] || { ktap_print_msg "slabs $5 != stats slabs"; ok=0; }
 [ "$4" -ge "$3" ] && [ "$6" -ge "$5" ] || ok=0
-[ $ok = 1 ] && ktap_test_pass "slabinfo format matches stats" || ktap_test_fail "slabinfo format matches stats"
+[ $ok = 1 ]; pcslab_result $? "slabinfo format matches stats"
 rmmod pcslab_test
 
 # Pending remote frees that only the drain file returns: a level and a
@@ -116,11 +115,8 @@ before=$(pending_total)
 echo 1 > "$TC/drain"
 after=$(pending_total)
 ktap_print_msg "pending before drain $before, after $after"
-[ "$after" -eq 0 ] && [ "$(stat_total pending)" -eq 0 ] && ktap_test_pass "drain empties every queue" || ktap_test_fail "drain empties every queue"
-[ "$(stat_total objects_in_use)" -eq 0 ] && balance_ok && ktap_test_pass "after drain every object is back and counters balance" ||
-	ktap_test_fail "after drain every object is back and counters balance"
-[ "$(cat "$TC/drain_policy")" = "fixed 65536" ] && [ "$(cat "$TC/queue_capacity")" = 65536 ] &&
-	ktap_test_pass "module parameters reach drain_policy and queue_capacity" ||
-	ktap_test_fail "module parameters reach drain_policy and queue_capacity"
+[ "$after" -eq 0 ] && [ "$(stat_total pending)" -eq 0 ]; pcslab_result $? "drain empties every queue"
+[ "$(stat_total objects_in_use)" -eq 0 ] && balance_ok; pcslab_result $? "after drain every object is back and counters balance"
+[ "$(cat "$TC/drain_policy")" = "fixed 65536" ] && [ "$(cat "$TC/queue_capacity")" = 65536 ]; pcslab_result $? "module parameters reach drain_policy and queue_capacity"
 rmmod pcslab_test
 ktap_finished

@@ -13,7 +13,7 @@ if [ ! -f "$PCSLAB_MODDIR/pcslab_kunit.ko" ] || [ ! -d /sys/kernel/debug/kunit ]
 fi
 pcslab_core_up
 ktap_set_plan 2
-insmod "$PCSLAB_MODDIR/pcslab_kunit.ko" && ktap_test_pass "pcslab_kunit.ko loads and runs" || ktap_test_fail "pcslab_kunit.ko loads and runs"
+insmod "$PCSLAB_MODDIR/pcslab_kunit.ko"; pcslab_result $? "pcslab_kunit.ko loads and runs"
 ok=1 n=0
 for r in /sys/kernel/debug/kunit/pcslab_*/results; do
 	[ -r "$r" ] || continue
@@ -22,6 +22,6 @@ for r in /sys/kernel/debug/kunit/pcslab_*/results; do
 	grep -Eq '^ok [0-9]+ pcslab_' "$r" || { ktap_print_msg "$r has no passing suite line"; ok=0; }
 	ktap_print_msg "$(basename "$(dirname "$r")"): $(grep -cE '^ +ok' "$r") cases passed"
 done
-[ $n -eq 2 ] && [ $ok = 1 ] && ktap_test_pass "both suites pass (results in /sys/kernel/debug/kunit)" || ktap_test_fail "both suites pass (results in /sys/kernel/debug/kunit)"
+[ $n -eq 2 ] && [ $ok = 1 ]; pcslab_result $? "both suites pass (results in /sys/kernel/debug/kunit)"
 rmmod pcslab_kunit
 ktap_finished

@@ -30,20 +30,23 @@ while [ $n -lt ${PCSLAB_LOOPS:-50} ]; do
 done
 after=$(settle)
 ktap_print_msg "$n rounds; MemFree after warm-up $before kB, at the end $after kB"
-[ $fail -eq 0 ] && ktap_test_pass "$n load/run/unload rounds" || ktap_test_fail "load/run/unload rounds (failed after $n)"
-[ $leaked -eq 0 ] && ktap_test_pass "pcslab holds no page after every unload" || ktap_test_fail "pcslab holds no page after every unload"
+[ $fail -eq 0 ]; pcslab_result $? "$n load/run/unload rounds" "load/run/unload rounds (failed after $n)"
+[ $leaked -eq 0 ]; pcslab_result $? "pcslab holds no page after every unload"
 # Loading any module costs the kernel memory that is not given back at
 # once, and freed pages wait in per-CPU lists that MemFree does not count
 # (measured 20-270 kB per round, more with more CPUs): a loose bound only;
 # the exact checks are the pages counter above and kmemleak below.
-[ $((before - after)) -lt $(((n - 5) * 512)) ] && ktap_test_pass "MemFree within module-load noise (512 kB/round)" ||
-	ktap_test_fail "MemFree within module-load noise (512 kB/round)"
+[ $((before - after)) -lt $(((n - 5) * 512)) ]; pcslab_result $? "MemFree within module-load noise (512 kB/round)"
 # On a kmemleak kernel: nothing allocated by pcslab is left unreferenced.
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan > /sys/kernel/debug/kmemleak
 	leaks=$(grep -c 'pcslab' /sys/kernel/debug/kmemleak)
-	[ "$leaks" -eq 0 ] && ktap_test_pass "kmemleak: no pcslab leak" ||
-		{ grep -B5 -A15 pcslab /sys/kernel/debug/kmemleak | head -40; ktap_test_fail "kmemleak: $leaks pcslab leak lines"; }
+	if [ "$leaks" -eq 0 ]; then
+		ktap_test_pass "kmemleak: no pcslab leak"
+	else
+		grep -B5 -A15 pcslab /sys/kernel/debug/kmemleak | head -40
+		ktap_test_fail "kmemleak: $leaks pcslab leak lines"
+	fi
 else
 	ktap_test_skip "kmemleak: not in this kernel"
 fi

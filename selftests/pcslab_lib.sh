@@ -36,6 +36,17 @@ pcslab_load() {
 
 pcslab_loaded() { grep -q "^$1 " /proc/modules; }
 
+# pcslab_result STATUS DESCRIPTION [FAIL_DESCRIPTION]: exactly one KTAP
+# result from the status of the check before it, e.g.
+#   [ "$(stat_total pending)" -eq 0 ]; pcslab_result $? "queues empty"
+pcslab_result() {
+	if [ "$1" -eq 0 ]; then
+		ktap_test_pass "$2"
+	else
+		ktap_test_fail "${3:-$2}"
+	fi
+}
+
 pcslab_core_up() {
 	pcslab_loaded pcslab || pcslab_load pcslab || {
 		ktap_skip_all "pcslab module not available"

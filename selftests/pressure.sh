@@ -21,12 +21,12 @@ ktap_print_msg "after the run: slabs $(stat_total slabs), slab_new $(stat_total 
 echo 2 > /proc/sys/vm/drop_caches
 s=$(stat_total slabs)
 ktap_print_msg "after drop_caches: slabs $s, pending $(stat_total pending), slab_free $(stat_total slab_free)"
-[ "$(stat_total pending)" -eq 0 ] && [ "$s" -le $((4 * NCPU)) ] && ktap_test_pass "shrinker leaves at most the reserve of slabs per CPU" || ktap_test_fail "shrinker leaves at most the reserve of slabs per CPU"
-[ "$(stat_total slab_new)" -eq $(($(stat_total slab_free) + s)) ] && ktap_test_pass "slab_new = slab_free + slabs" || ktap_test_fail "slab_new = slab_free + slabs"
+[ "$(stat_total pending)" -eq 0 ] && [ "$s" -le $((4 * NCPU)) ]; pcslab_result $? "shrinker leaves at most the reserve of slabs per CPU"
+[ "$(stat_total slab_new)" -eq $(($(stat_total slab_free) + s)) ]; pcslab_result $? "slab_new = slab_free + slabs"
 rmmod pcslab_test
 echo 3 > /proc/sys/vm/drop_caches
 after=$(memfree_kb)
 ktap_print_msg "MemFree before load $before kB, after unload $after kB"
 # Tolerance: 4 MiB for per-CPU page lists and unrelated kernel activity.
-[ $((before - after)) -lt 4096 ] && ktap_test_pass "pages returned after unload (within 4 MiB)" || ktap_test_fail "pages returned after unload (within 4 MiB)"
+[ $((before - after)) -lt 4096 ]; pcslab_result $? "pages returned after unload (within 4 MiB)"
 ktap_finished

@@ -32,10 +32,8 @@ echo 0 > $T/tracing_on
 echo 0 > $T/events/pcslab/enable
 for ev in pcslab_drain pcslab_level_change pcslab_slab_new pcslab_slab_free pcslab_kick; do
 	n=$(grep -c " $ev: cache=pcslab_test " $T/trace)
-	[ "$n" -gt 0 ] && ktap_test_pass "$ev traced ($n events)" || ktap_test_fail "$ev traced"
+	[ "$n" -gt 0 ]; pcslab_result $? "$ev traced ($n events)" "$ev traced"
 done
-grep -m1 " pcslab_level_change: " $T/trace | grep -Eq 'cpu=[0-9]+ level=[0-9]+->[0-9]+ pending=[0-9]+' &&
-	ktap_test_pass "level change carries cpu, old->new level and depth" ||
-	ktap_test_fail "level change carries cpu, old->new level and depth"
+grep -m1 " pcslab_level_change: " $T/trace | grep -Eq 'cpu=[0-9]+ level=[0-9]+->[0-9]+ pending=[0-9]+'; pcslab_result $? "level change carries cpu, old->new level and depth"
 echo > $T/trace
 ktap_finished

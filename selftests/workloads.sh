@@ -44,7 +44,7 @@ for sc in local remote mixed burst; do
 			[ $((lu + ld)) -gt 0 ] || { ktap_print_msg "burst did not move the level"; ok=0; }
 		fi ;;
 	esac
-	[ $ok = 1 ] && ktap_test_pass "$sc: counters balance after drain" || ktap_test_fail "$sc: counters balance after drain"
+	[ $ok = 1 ]; pcslab_result $? "$sc: counters balance after drain"
 	rmmod pcslab_test
 done
 ktap_finished
