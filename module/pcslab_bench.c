@@ -37,6 +37,7 @@
 #include <pcslab.h>
 
 #include "pcslab_internal.h"
+#include "workload.h"
 
 static unsigned int size = 64;
 module_param(size, uint, 0444);
@@ -54,7 +55,6 @@ static char *tests = "pair,bulk,prodcons,xfer,sweep,policy,trace,memory,sizes";
 module_param(tests, charp, 0444);
 MODULE_PARM_DESC(tests, "comma list of workloads to run");
 
-#define RING_SIZE	1024U
 #define MAX_THREADS	16U
 #define MAX_BATCH	1000U
 #define TRACE_MAX	4000U
@@ -80,104 +80,46 @@ static inline void b_free(enum bench_alloc a, void *p)
 		kmem_cache_free(kcache, p);
 }
 
-/* Single-producer single-consumer ring between two bench threads. */
-struct spsc {
-	void *slot[RING_SIZE];
-	unsigned long head ____cacheline_aligned;
-	unsigned long tail ____cacheline_aligned;
-};
-
-static bool spsc_push(struct spsc *r, void *p)
-{
-	unsigned long h = r->head;
-
-	/* acquire: the consumer is done with the slot before we reuse it */
-	if (h - smp_load_acquire(&r->tail) >= RING_SIZE)
-		return false;
-	r->slot[h % RING_SIZE] = p;
-	/* release: the slot is written before the consumer can see it */
-	smp_store_release(&r->head, h + 1);
-	return true;
-}
-
-static void *spsc_pop(struct spsc *r)
-{
-	unsigned long t = r->tail;
-	void *p;
-
-	/* acquire: pairs with the producer's release of head */
-	if (t == smp_load_acquire(&r->head))
-		return NULL;
-	p = r->slot[t % RING_SIZE];
-	/* release: we read the slot before the producer may overwrite it */
-	smp_store_release(&r->tail, t + 1);
-	return p;
-}
-
 /* ---- threads bound to CPUs, released together ---- */
 
 struct bthread;
 typedef void (*bench_fn)(struct bthread *t);
 
+/* A bench thread: the engine's (workload.h), and what it measured. */
 struct bthread {
+	struct pcslab_wl_thread wl;
 	bench_fn fn;
-	unsigned int cpu, idx;
 	enum bench_alloc alloc;
 	u64 cycles;		/* cycles spent in the measured calls */
 	u64 count;		/* objects handled */
 	u64 fails;
-	struct completion done;
 	void *arg;
 };
 
-static atomic_t ready;
-static bool go;
 static unsigned int cpus[MAX_THREADS], nr_cpus;
 
-static int bthread_main(void *data)
+static void bthread_fn(struct pcslab_wl_thread *wl)
 {
-	struct bthread *t = data;
+	struct bthread *t = container_of(wl, struct bthread, wl);
 
-	atomic_inc(&ready);
-	/*
-	 * May share a CPU with the starter: yield until released.  Acquire
-	 * pairs with the starter's release so the setup is visible.
-	 */
-	while (!smp_load_acquire(&go))
-		cond_resched();
 	t->fn(t);
-	kthread_complete_and_exit(&t->done, 0);
 }
 
 /* Run @n threads (thread i on cpus[i % nr_cpus]); return wall ns. */
 static u64 run_threads(struct bthread *t, unsigned int n)
 {
-	unsigned int i, started = 0;
-	ktime_t start;
+	struct pcslab_wl_thread *wl[MAX_THREADS];
+	unsigned int i;
+	u64 ns;
 
-	atomic_set(&ready, 0);
-	WRITE_ONCE(go, false);
 	for (i = 0; i < n; i++) {
-		struct task_struct *task;
-
-		t[i].idx = i;
-		t[i].cpu = cpus[i % nr_cpus];
-		init_completion(&t[i].done);
-		task = kthread_create(bthread_main, &t[i], "pcslab_bench/%u", i);
-		if (IS_ERR(task))
-			break;
-		kthread_bind(task, t[i].cpu);
-		wake_up_process(task);
-		started++;
+		t[i].wl.fn = bthread_fn;
+		t[i].wl.cpu = cpus[i % nr_cpus];
+		wl[i] = &t[i].wl;
 	}
-	while (atomic_read(&ready) < started)
-		schedule_timeout_uninterruptible(1);
-	start = ktime_get();
-	/* release: thread setup before the threads see go */
-	smp_store_release(&go, true);
-	for (i = 0; i < started; i++)
-		wait_for_completion(&t[i].done);
-	return ktime_to_ns(ktime_sub(ktime_get(), start));
+	if (pcslab_wl_run(wl, n, "pcslab_bench", &ns))
+		pr_err("pcslab_bench: cannot create %u threads\n", n);
+	return ns;
 }
 
 /* ---- pair: alloc + free on one CPU ---- */
@@ -284,7 +226,7 @@ static void bench_bulk(unsigned int rep, enum bench_alloc alloc,
 /* ---- producer/consumer ---- */
 
 struct pc_shared {
-	struct spsc *rings;	/* [producer * nr_cons + consumer] */
+	struct pcslab_wl_ring *rings;	/* [producer * nr_cons + consumer] */
 	unsigned int nr_prod, nr_cons;
 	unsigned int burst;	/* 0: steady; else burst size */
 	unsigned int gap_us;	/* pause between bursts */
@@ -299,7 +241,7 @@ static void producer_fn(struct bthread *t)
 	unsigned int c = 0, in_burst = 0;
 
 	for (i = 0; i < n; i++) {
-		struct spsc *r;
+		struct pcslab_wl_ring *r;
 		cycles_t c0 = get_cycles();
 		void *p = b_alloc(t->alloc);
 
@@ -310,9 +252,9 @@ static void producer_fn(struct bthread *t)
 			continue;
 		}
 		*(unsigned long *)p = i;
-		r = &s->rings[t->idx * s->nr_cons + c];
+		r = &s->rings[t->wl.idx * s->nr_cons + c];
 		c = (c + 1) % s->nr_cons;
-		while (!spsc_push(r, p))
+		while (!pcslab_wl_ring_push(r, p))
 			cond_resched();	/* never starve stop_machine & co. */
 		t->count++;
 		if (s->burst && ++in_burst == s->burst) {
@@ -325,10 +267,10 @@ static void producer_fn(struct bthread *t)
 static void consumer_fn(struct bthread *t)
 {
 	struct pc_shared *s = t->arg;
-	unsigned int me = t->idx - s->nr_prod, p = 0;
+	unsigned int me = t->wl.idx - s->nr_prod, p = 0;
 
 	while (atomic_long_read(&s->consumed) < s->total) {
-		void *obj = spsc_pop(&s->rings[p * s->nr_cons + me]);
+		void *obj = pcslab_wl_ring_pop(&s->rings[p * s->nr_cons + me]);
 		cycles_t c0;
 
 		p = (p + 1) % s->nr_prod;
@@ -480,7 +422,7 @@ static void bench_xfer(unsigned int rep, enum bench_alloc alloc)
 /* ---- remote fraction sweep: two CPUs, each allocates and frees ---- */
 
 struct sweep_shared {
-	struct spsc ring[2];	/* ring[i]: objects thread i must free */
+	struct pcslab_wl_ring ring[2];	/* ring[i]: objects thread i must free */
 	unsigned int pct;
 	atomic_t producing;
 };
@@ -488,12 +430,12 @@ struct sweep_shared {
 static void sweep_fn(struct bthread *t)
 {
 	struct sweep_shared *s = t->arg;
-	struct spsc *mine = &s->ring[t->idx], *peer = &s->ring[!t->idx];
+	struct pcslab_wl_ring *mine = &s->ring[t->wl.idx], *peer = &s->ring[!t->wl.idx];
 	struct rnd_state rnd;
 	unsigned int i, k;
 	void *p;
 
-	prandom_seed_state(&rnd, t->idx + 1);
+	prandom_seed_state(&rnd, t->wl.idx + 1);
 	for (i = 0; i < ops; i++) {
 		p = b_alloc(t->alloc);
 		if (!p) {
@@ -502,8 +444,8 @@ static void sweep_fn(struct bthread *t)
 		}
 		*(unsigned long *)p = i;
 		if (prandom_u32_state(&rnd) % 100 < s->pct) {
-			while (!spsc_push(peer, p)) {
-				void *q = spsc_pop(mine);
+			while (!pcslab_wl_ring_push(peer, p)) {
+				void *q = pcslab_wl_ring_pop(mine);
 
 				if (q)
 					b_free(t->alloc, q);
@@ -513,7 +455,7 @@ static void sweep_fn(struct bthread *t)
 		} else {
 			b_free(t->alloc, p);
 		}
-		for (k = 0; k < 4 && (p = spsc_pop(mine)); k++)
+		for (k = 0; k < 4 && (p = pcslab_wl_ring_pop(mine)); k++)
 			b_free(t->alloc, p);
 		t->count++;
 		if (!(i % 256))
@@ -521,7 +463,7 @@ static void sweep_fn(struct bthread *t)
 	}
 	atomic_dec(&s->producing);
 	while (atomic_read(&s->producing) || READ_ONCE(mine->head) != mine->tail) {
-		p = spsc_pop(mine);
+		p = pcslab_wl_ring_pop(mine);
 		if (p)
 			b_free(t->alloc, p);
 		else

@@ -11,15 +11,14 @@
  *
  * Scenarios (each thread does nr_ops allocations):
  *   local   alloc a random batch, free it in shuffled order, same CPU
- *   remote  every object is freed by the next CPU's thread (shared ring)
+ *   remote  every object is freed by the next CPU's thread (through a
+ *           ring of workload.h, the engine pcslab_bench runs on too)
  *   mixed   each object is freed locally or remotely at random
  *   burst   storms of remote frees alternating with quiet periods
  */
-#include <linux/completion.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
-#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -27,11 +26,11 @@
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <pcslab.h>
 
-#define RING_SIZE	1024U
+#include "workload.h"
+
 #define BATCH_MAX	256U
 #define PATTERN_MAGIC	0x7e57ab1eU
 
@@ -77,17 +76,9 @@ MODULE_PARM_DESC(gfp_atomic, "allocate with GFP_ATOMIC instead of GFP_KERNEL");
 
 enum test_scenario { SC_LOCAL, SC_REMOTE, SC_MIXED, SC_BURST };
 
-struct obj_ring {
-	spinlock_t lock;	/* guards head, tail and slot[] */
-	unsigned int head, tail;
-	void *slot[RING_SIZE];
-};
-
 struct worker {
-	unsigned int cpu;
-	struct task_struct *task;
-	struct completion done;
-	struct obj_ring inbound;	/* objects this worker must free */
+	struct pcslab_wl_thread wl;	/* the engine's: CPU, start, done */
+	struct pcslab_wl_ring inbound;	/* objects this worker must free */
 	struct worker *next;		/* whose inbound ring we feed */
 	struct rnd_state rnd;
 	unsigned long allocs, alloc_fail, frees_local, frees_remote;
@@ -140,7 +131,7 @@ static void release_object(struct worker *w, void *obj, bool remote)
 	if (!check_object(obj)) {
 		if (!w->errors)
 			pr_err("pcslab_test: cpu %u: pattern check failed on %p\n",
-			       w->cpu, obj);
+			       w->wl.cpu, obj);
 		w->errors++;
 	}
 	pcslab_free(test_cache, obj);
@@ -163,37 +154,13 @@ static void *get_object(struct worker *w, u32 seq)
 	return obj;
 }
 
-static bool ring_push(struct obj_ring *r, void *obj)
-{
-	bool ok = false;
-
-	spin_lock(&r->lock);
-	if (r->head - r->tail < RING_SIZE) {
-		r->slot[r->head++ % RING_SIZE] = obj;
-		ok = true;
-	}
-	spin_unlock(&r->lock);
-	return ok;
-}
-
-static void *ring_pop(struct obj_ring *r)
-{
-	void *obj = NULL;
-
-	spin_lock(&r->lock);
-	if (r->head != r->tail)
-		obj = r->slot[r->tail++ % RING_SIZE];
-	spin_unlock(&r->lock);
-	return obj;
-}
-
 /* Free whatever other CPUs sent us; returns how many. */
 static unsigned int consume_inbound(struct worker *w, unsigned int max)
 {
 	unsigned int n = 0;
 	void *obj;
 
-	while (n < max && (obj = ring_pop(&w->inbound))) {
+	while (n < max && (obj = pcslab_wl_ring_pop(&w->inbound))) {
 		release_object(w, obj, nr_workers > 1);
 		n++;
 	}
@@ -203,8 +170,8 @@ static unsigned int consume_inbound(struct worker *w, unsigned int max)
 /* Hand @obj to the next CPU's thread; free our own inbound while full. */
 static void send_remote(struct worker *w, void *obj)
 {
-	while (!ring_push(&w->next->inbound, obj)) {
-		if (!consume_inbound(w, RING_SIZE))
+	while (!pcslab_wl_ring_push(&w->next->inbound, obj)) {
+		if (!consume_inbound(w, PCSLAB_WL_RING_SIZE))
 			cond_resched();
 	}
 }
@@ -257,16 +224,15 @@ static void run_remote(struct worker *w, unsigned int remote_pct, bool bursty)
 		}
 	}
 	atomic_dec(&producers_left);
-	while (atomic_read(&producers_left) || READ_ONCE(w->inbound.head) !=
-	       READ_ONCE(w->inbound.tail)) {
-		if (!consume_inbound(w, RING_SIZE))
+	while (atomic_read(&producers_left) || !pcslab_wl_ring_empty(&w->inbound)) {
+		if (!consume_inbound(w, PCSLAB_WL_RING_SIZE))
 			cond_resched();
 	}
 }
 
-static int worker_fn(void *data)
+static void worker_fn(struct pcslab_wl_thread *wl)
 {
-	struct worker *w = data;
+	struct worker *w = container_of(wl, struct worker, wl);
 
 #ifdef CONFIG_FAULT_INJECTION
 	current->make_it_fail = make_it_fail;
@@ -286,7 +252,6 @@ static int worker_fn(void *data)
 		run_remote(w, 100, true);
 		break;
 	}
-	kthread_complete_and_exit(&w->done, 0);
 }
 
 static int parse_params(unsigned int *level)
@@ -322,8 +287,9 @@ static int parse_params(unsigned int *level)
 static int __init pcslab_test_init(void)
 {
 	unsigned long allocs = 0, fails = 0, local = 0, remote = 0, errors = 0;
+	struct pcslab_wl_thread **threads;
 	unsigned int level, cpu, i = 0;
-	ktime_t start;
+	u64 ns;
 	int ret;
 
 	ret = parse_params(&level);
@@ -346,8 +312,11 @@ static int __init pcslab_test_init(void)
 	cpus_read_lock();
 	nr_workers = num_online_cpus();
 	workers = kcalloc(nr_workers, sizeof(*workers), GFP_KERNEL);
-	if (!workers) {
+	threads = kcalloc(nr_workers, sizeof(*threads), GFP_KERNEL);
+	if (!workers || !threads) {
 		cpus_read_unlock();
+		kfree(workers);
+		kfree(threads);
 		ret = -ENOMEM;
 		goto out_destroy;
 	}
@@ -355,33 +324,18 @@ static int __init pcslab_test_init(void)
 	for_each_online_cpu(cpu) {
 		struct worker *w = &workers[i];
 
-		w->cpu = cpu;
+		w->wl.fn = worker_fn;
+		w->wl.cpu = cpu;
 		w->next = &workers[(i + 1) % nr_workers];
-		spin_lock_init(&w->inbound.lock);
-		init_completion(&w->done);
 		prandom_seed_state(&w->rnd, get_random_u64());
-		w->task = kthread_create_on_node(worker_fn, w, cpu_to_node(cpu),
-						 "pcslab_test/%u", cpu);
-		if (IS_ERR(w->task)) {
-			/* Threads already made have not started; run them anyway. */
-			ret = PTR_ERR(w->task);
-			nr_workers = i;
-			break;
-		}
-		kthread_bind(w->task, cpu);
-		i++;
+		threads[i++] = &w->wl;
 	}
 	cpus_read_unlock();
-	if (ret) {
-		pr_err("pcslab_test: cannot create threads: %d\n", ret);
-		atomic_set(&producers_left, 0);
-	}
 
-	start = ktime_get();
-	for (i = 0; i < nr_workers; i++)
-		wake_up_process(workers[i].task);
-	for (i = 0; i < nr_workers; i++)
-		wait_for_completion(&workers[i].done);
+	ret = pcslab_wl_run(threads, nr_workers, "pcslab_test", &ns);
+	kfree(threads);
+	if (ret)
+		pr_err("pcslab_test: cannot create threads: %d\n", ret);
 
 	for (i = 0; i < nr_workers; i++) {
 		allocs += workers[i].allocs;
@@ -390,9 +344,9 @@ static int __init pcslab_test_init(void)
 		remote += workers[i].frees_remote;
 		errors += workers[i].errors;
 	}
-	pr_info("pcslab_test: scenario=%s policy=%s obj_size=%u threads=%u nr_ops=%u: allocs=%lu alloc_fail=%lu frees_local=%lu frees_remote=%lu errors=%lu time_ms=%lld\n",
+	pr_info("pcslab_test: scenario=%s policy=%s obj_size=%u threads=%u nr_ops=%u: allocs=%lu alloc_fail=%lu frees_local=%lu frees_remote=%lu errors=%lu time_ms=%llu\n",
 		scenario, policy, obj_size, nr_workers, nr_ops, allocs, fails,
-		local, remote, errors, ktime_ms_delta(ktime_get(), start));
+		local, remote, errors, div_u64(ns, NSEC_PER_MSEC));
 	kfree(workers);
 	workers = NULL;
 	if (!ret && allocs != local + remote) {

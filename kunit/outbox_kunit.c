@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcslab KUnit suite: remote frees on the freeing CPU, module/outbox.c:
+ * the outbox and its flush rules, the queue at capacity, the kick sent
+ * once.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/sched.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+
+#include "pcslab_kunit.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+static unsigned long outbox_of(struct pcslab_cache *c, unsigned int cpu)
+{
+	return pcslab_stat_cpu(c, PCSLAB_STAT_OUTBOX, cpu);
+}
+
+/*
+ * Remote frees wait in the freeing CPU's outbox and reach the owner's
+ * queue as one batch; a second free of a waiting object is caught on
+ * either CPU.
+ */
+static void cache_outbox_batches_remote_frees(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct remote_work w = { .c = c };
+	unsigned int owner, cpu, i;
+	void **objs;
+
+	pcslab_cache_set_policy(c, 1000);	/* no tick drains */
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(c, 16), 0);
+	migrate_disable();
+	owner = raw_smp_processor_id();
+	cpu = other_cpu(test);
+	objs = alloc_on_this_cpu(test, c, 40);
+	w.objs = objs;
+	w.n = 15;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 15UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_REMOTE), 15UL);
+	/* waiting objects are still in use: freed again on the freer ... */
+	w.n = 1;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 1UL);
+	/* ... and on the owner: both caught by the mark, nothing queued twice */
+	pcslab_free(c, objs[1]);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 2UL);
+	EXPECT_ERRORS(test, 2);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 15UL);
+	/* the 16th fills the slot: one hand-off of all 16 */
+	w.objs = objs + 15;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 0UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 16UL);
+	/* a drain takes what waits in outboxes too */
+	w.objs = objs + 16;
+	w.n = 10;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 10UL);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_drain(c), 26UL);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 14UL);
+	for (i = 26; i < 40; i++)
+		pcslab_free(c, objs[i]);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 2UL);
+}
+
+/*
+ * Nothing strands in an outbox: the idle flush (an idle freer), the
+ * shrinker and destroy each return what waits there.
+ */
+static void cache_outbox_flush_rules(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct pcslab_cache *d = pcslab_cache_create("kunit_outbox", 64, 0, 0, NULL);
+	struct pcslab_cache *e = make_flushing_cache(test, 64);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = 128 };
+	struct remote_work w = { .c = c, .n = 5 };
+	unsigned int cpu, i;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d));
+	pcslab_cache_set_policy(c, 1000);
+	pcslab_cache_set_policy(d, 1000);
+	pcslab_cache_set_policy(e, 1000);
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(c, 16), 0);
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(e, 16), 0);
+	migrate_disable();
+	cpu = other_cpu(test);
+	/* the shrinker counts and returns waiting objects */
+	w.objs = alloc_on_this_cpu(test, c, w.n);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 5UL);
+	KUNIT_EXPECT_GE(test, c->shrinker->count_objects(c->shrinker, &sc), 5UL);
+	c->shrinker->scan_objects(c->shrinker, &sc);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, cpu), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	/* destroy returns them: nothing live */
+	w.c = d;
+	w.objs = alloc_on_this_cpu(test, d, w.n);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	KUNIT_EXPECT_EQ(test, outbox_of(d, cpu), 5UL);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_destroy(d), 0UL);
+	/* an idle freer: the idle flush sends and drains them */
+	w.c = e;
+	w.objs = alloc_on_this_cpu(test, e, w.n);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, free_objs_fn, &w, 1), 0);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, outbox_of(e, cpu), 5UL);
+	for (i = 0; i < 100 && total(e, PCSLAB_STAT_OBJECTS_IN_USE); i++)
+		msleep(20);
+	kunit_info(test, "idle freer flushed after ~%u ms", i * 20);
+	KUNIT_EXPECT_EQ(test, outbox_of(e, cpu), 0UL);
+	KUNIT_EXPECT_EQ(test, total(e, PCSLAB_STAT_PENDING), 0UL);
+	KUNIT_EXPECT_EQ(test, total(e, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_GE(test, total(e, PCSLAB_STAT_IDLE_FLUSH), 1UL);
+	/* c's flush, armed above, waits its minute: nothing left to take */
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_IDLE_FLUSH), 0UL);
+}
+
+/*
+ * Free @w's objects from @cpu while this CPU keeps interrupts off, so the
+ * owner cannot take a kick IPI in the middle; returns this CPU's pending
+ * count and the cache's remote_full total as seen right after.
+ */
+struct async_free {
+	struct remote_work w;
+	call_single_data_t csd;
+	atomic_t done;
+};
+
+static void async_free_fn(void *info)
+{
+	struct async_free *a = info;
+
+	free_objs_fn(&a->w);
+	atomic_set(&a->done, 1);
+}
+
+static void free_remotely_irqs_off(struct async_free *a, unsigned int cpu,
+				   unsigned long *pending, unsigned long *full)
+{
+	unsigned long flags;
+
+	atomic_set(&a->done, 0);
+	INIT_CSD(&a->csd, async_free_fn, a);
+	local_irq_save(flags);
+	if (!smp_call_function_single_async(cpu, &a->csd))
+		while (!atomic_read(&a->done))
+			cpu_relax();
+	*pending = pcslab_stat_cpu(a->w.c, PCSLAB_STAT_PENDING, smp_processor_id());
+	*full = total(a->w.c, PCSLAB_STAT_REMOTE_FULL);
+	local_irq_restore(flags);	/* a kick, if sent, runs now */
+}
+
+static void cache_capacity_boundaries(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct async_free *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	unsigned long pending, full;
+	unsigned int cpu, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->w.c = c;
+	a->w.n = 3;
+	pcslab_cache_set_policy(c, 1000);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_set_queue_capacity(c, PCSLAB_MAX_QUEUE + 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->queue_capacity), PCSLAB_DEFAULT_QUEUE);
+	migrate_disable();
+	cpu = other_cpu(test);
+	/* capacity 1: one object queued (and a kick sent), two freed directly */
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_queue_capacity(c, 1), 0);
+	a->w.objs = alloc_on_this_cpu(test, c, a->w.n);
+	free_remotely_irqs_off(a, cpu, &pending, &full);
+	KUNIT_EXPECT_EQ(test, pending, 1UL);
+	KUNIT_EXPECT_EQ(test, full, 2UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_KICK), 1UL);
+	/* the kick drains the queue once interrupts are back on */
+	for (i = 0; i < 100 && total(c, PCSLAB_STAT_PENDING); i++)
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	/* capacity 0: every remote free is direct, nothing queued, no kick */
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_queue_capacity(c, 0), 0);
+	a->w.objs = alloc_on_this_cpu(test, c, a->w.n);
+	free_remotely_irqs_off(a, cpu, &pending, &full);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, pending, 0UL);
+	KUNIT_EXPECT_EQ(test, full, 5UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_KICK), 1UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_REMOTE), 6UL);
+}
+
+/*
+ * R1: one csd per owner may be queued once.  With the owner's interrupts
+ * off its kick cannot run; the freer crosses the kick threshold twice (a
+ * drain in between resets the depth).  Only the first crossing may send;
+ * the second finds kick_scheduled set and leaves the csd alone.
+ */
+struct kick_twice {
+	struct pcslab_cache *c;
+	void *objs[2];
+	unsigned int owner;
+	call_single_data_t csd;
+	atomic_t done;
+	unsigned long kicks_after_first, kicks_after_second;
+	int scheduled_after_second;
+};
+
+static void kick_twice_fn(void *info)	/* hardirq on the freeing CPU */
+{
+	struct kick_twice *k = info;
+
+	pcslab_free(k->c, k->objs[0]);		/* depth 1 = threshold: kick */
+	k->kicks_after_first = total(k->c, PCSLAB_STAT_KICK);
+	pcslab_drain_cpu(k->c, k->owner);	/* depth back to 0 */
+	pcslab_free(k->c, k->objs[1]);		/* threshold again */
+	k->kicks_after_second = total(k->c, PCSLAB_STAT_KICK);
+	k->scheduled_after_second =
+		atomic_read(&per_cpu_ptr(k->c->cpu, k->owner)->kick_scheduled);
+	atomic_set(&k->done, 1);
+}
+
+static void cache_kick_queued_once(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct kick_twice *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
+	struct pcslab_cpu *pc;
+	unsigned long flags;
+	unsigned int cpu, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	k->c = c;
+	pcslab_cache_set_policy(c, 1000);
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_queue_capacity(c, 2), 0);
+	migrate_disable();
+	cpu = other_cpu(test);
+	k->owner = raw_smp_processor_id();
+	pc = per_cpu_ptr(c->cpu, k->owner);
+	k->objs[0] = pcslab_alloc(c, GFP_KERNEL);
+	k->objs[1] = pcslab_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, k->objs[0]);
+	KUNIT_ASSERT_NOT_NULL(test, k->objs[1]);
+	INIT_CSD(&k->csd, kick_twice_fn, k);
+	local_irq_save(flags);
+	if (!smp_call_function_single_async(cpu, &k->csd))
+		while (!atomic_read(&k->done))
+			cpu_relax();
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->kicks_inflight), 1);
+	local_irq_restore(flags);	/* the one kick runs now */
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, atomic_read(&k->done), 1);
+	KUNIT_EXPECT_EQ(test, k->kicks_after_first, 1UL);
+	KUNIT_EXPECT_EQ(test, k->kicks_after_second, 1UL);
+	KUNIT_EXPECT_EQ(test, k->scheduled_after_second, 1);
+	for (i = 0; i < 100 && atomic_read(&c->kicks_inflight); i++)
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->kicks_inflight), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pc->kick_scheduled), 0);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+}
+
+static struct kunit_case pcslab_outbox_cases[] = {
+	KUNIT_CASE(cache_outbox_batches_remote_frees),
+	KUNIT_CASE(cache_outbox_flush_rules),
+	KUNIT_CASE(cache_capacity_boundaries),
+	KUNIT_CASE(cache_kick_queued_once),
+	{}
+};
+
+PCSLAB_KUNIT_CACHE_SUITE(pcslab_outbox, pcslab_outbox_cases);
