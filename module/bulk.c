@@ -156,16 +156,27 @@ static __always_inline size_t pcslab_free_bulk_locked(struct pcslab_cache *cache
 	const unsigned long obj_size = geo.obj_size;
 	const unsigned long key = cache->mark_key;
 	struct pcslab_slab *hot = pc->hot;
-	/* @hot's first slot; no object's if @hot is PCSLAB_NO_SLAB */
+	/* @hot's first slot and the end of its slots; none if PCSLAB_NO_SLAB */
 	unsigned long first = (unsigned long)hot + geo.data_offset;
+	unsigned long limit = first + data_bytes;
+	/*
+	 * The slot after the last one set free, where the next object of a
+	 * free in allocation order lies: found without a division or a
+	 * range check.  @limit when there is none.
+	 */
+	unsigned long next = limit;
 	unsigned int run = 0;	/* slots of @hot set free, not yet counted */
+	unsigned int idx = 0;
 	size_t i, nr_remote = 0;
 
 	for (i = 0; i < size; i++) {
 		void *obj = p[i];
 		unsigned long off;
-		unsigned int idx;
 
+		if ((unsigned long)obj == next && next != limit) {
+			idx++;
+			goto put;
+		}
 		if (!obj)
 			continue;
 		if (unlikely(pcslab_slab_base(obj, &geo) != hot)) {
@@ -195,6 +206,7 @@ static __always_inline size_t pcslab_free_bulk_locked(struct pcslab_cache *cache
 			run = 0;
 			hot = slab;
 			first = (unsigned long)hot + geo.data_offset;
+			limit = first + data_bytes;
 		}
 		/* as pcslab_slot_at(), with the geometry in registers */
 		off = (unsigned long)obj - first;
@@ -203,19 +215,31 @@ static __always_inline size_t pcslab_free_bulk_locked(struct pcslab_cache *cache
 		idx = (off * geo.obj_size_inv) >> 32;
 		if (unlikely(idx * obj_size != off))
 			goto invalid;
+put:
 		/* as pcslab_put_checked(), counting once per slab */
-		if (unlikely(pcslab_slab_is_free(hot, idx) ||
-			     pcslab_is_marked_key(key, obj))) {
-			pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-			continue;
-		}
-		if (hooks)
+		if (hooks) {
+			/* checked before the hooks: they must not see it twice */
+			if (unlikely(pcslab_slab_is_free(hot, idx) ||
+				     pcslab_is_marked_key(key, obj)))
+				goto double_free;
 			pcslab_free_hooks(cache, obj, 0);
-		__set_bit(idx, hot->free_map);
+			__set_bit(idx, hot->free_map);
+		} else {
+			/* queued for us by another CPU, or free: set it free once */
+			if (unlikely(pcslab_is_marked_key(key, obj) ||
+				     __test_and_set_bit(idx, hot->free_map)))
+				goto double_free;
+		}
 		run++;
+		next = (unsigned long)obj + obj_size;
+		continue;
+double_free:
+		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+		next = limit;
 		continue;
 invalid:
 		pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
+		next = limit;
 	}
 	pcslab_set_hot(pc, hot);
 	pcslab_put_run_locked(cache, pc, hot, run);	/* may clear pc->hot */

@@ -194,30 +194,25 @@ static inline bool pcslab_slab_tagged(const struct pcslab_slab *slab)
 
 /**
  * pcslab_slab_take - allocate the first free slot.
- * @slab: slab, owner's lock held.
+ * @slab: slab with at least one free slot (every slab on a partial list,
+ *	a new one), owner's lock held.
  * @geo: its geometry.
  *
- * Return: the object, or NULL if the slab is full.
+ * Return: the object.
  */
 static inline void *pcslab_slab_take(struct pcslab_slab *slab,
 				     const struct pcslab_geometry *geo)
 {
-	unsigned int w, words = BITS_TO_LONGS(slab->nr_objects);
+	unsigned long *word = slab->free_map, bits;
+	unsigned int idx;
 
-	for (w = 0; w < words; w++) {
-		unsigned long bits = slab->free_map[w];
-		unsigned int idx;
-
-		if (!bits)
-			continue;
-		idx = w * BITS_PER_LONG + __ffs(bits);
-		if (idx >= slab->nr_objects)
-			break;
-		__clear_bit(idx, slab->free_map);
-		slab->nr_free--;
-		return pcslab_slab_obj(slab, geo, idx);
-	}
-	return NULL;
+	/* a set bit exists, and bits past nr_objects never are */
+	while (!(bits = *word))
+		word++;
+	idx = (word - slab->free_map) * BITS_PER_LONG + __ffs(bits);
+	*word = bits & (bits - 1);
+	slab->nr_free--;
+	return pcslab_slab_obj(slab, geo, idx);
 }
 
 /**
@@ -248,14 +243,43 @@ static inline unsigned int pcslab_slab_take_bulk(struct pcslab_slab *slab,
 		return 0;
 	/* bits past nr_objects are never set (pcslab_slab_init()) */
 	for (w = 0; w < words; w++, base += BITS_PER_LONG * size) {
-		unsigned long bits = slab->free_map[w];
+		unsigned long bits = slab->free_map[w], run;
+		unsigned int lo;
 
 		if (!bits)
 			continue;
-		do {
-			*p++ = base + __ffs(bits) * size;
-			bits &= bits - 1;
-		} while (bits && p != end);
+		lo = __ffs(bits);
+		run = bits >> lo;
+		if (!(run & (run + 1))) {
+			/*
+			 * One run of free slots (what a bulk free leaves):
+			 * consecutive objects, no bit search per object.
+			 */
+			unsigned int len = min_t(unsigned long, __fls(run) + 1,
+						 end - p);
+			void **const stop = p + len;
+			void *obj = base + lo * size;
+
+			while (p + 4 <= stop) {
+				p[0] = obj;
+				p[1] = obj + size;
+				p[2] = obj + 2 * size;
+				p[3] = obj + 3 * size;
+				p += 4;
+				obj += 4 * size;
+			}
+			while (p != stop) {
+				*p++ = obj;
+				obj += size;
+			}
+			/* len < BITS_PER_LONG when bits remain */
+			bits = len > __fls(run) ? 0 : bits & ~(((1UL << len) - 1) << lo);
+		} else {
+			do {
+				*p++ = base + __ffs(bits) * size;
+				bits &= bits - 1;
+			} while (bits && p != end);
+		}
 		slab->free_map[w] = bits;
 		if (p == end)
 			break;

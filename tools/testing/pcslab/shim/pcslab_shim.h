@@ -305,6 +305,7 @@ static inline unsigned long get_random_long(void)
 #define DECLARE_BITMAP(name, bits) unsigned long name[BITS_TO_LONGS(bits)]
 
 static inline unsigned long __ffs(unsigned long w) { return __builtin_ctzl(w); }
+static inline unsigned long __fls(unsigned long w) { return 63 - __builtin_clzl(w); }
 
 /* test_bit() is a marked read, as KCSAN sees it */
 static inline bool test_bit(long nr, const unsigned long *addr)
@@ -341,6 +342,14 @@ static inline bool test_and_set_bit(long nr, unsigned long *addr)
 static inline void __set_bit(long nr, unsigned long *addr)
 {
 	addr[BIT_WORD(nr)] |= BIT_MASK(nr);
+}
+
+static inline bool __test_and_set_bit(long nr, unsigned long *addr)
+{
+	bool old = addr[BIT_WORD(nr)] & BIT_MASK(nr);
+
+	addr[BIT_WORD(nr)] |= BIT_MASK(nr);
+	return old;
 }
 
 static inline void __clear_bit(long nr, unsigned long *addr)
