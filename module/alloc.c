@@ -173,13 +173,14 @@ noinline void pcslab_prepare_object(struct pcslab_cache *cache, void *obj,
 	kmemleak_alloc(obj, cache->size, 1, gfp);
 }
 
-/* Take the first free object of this CPU's slabs.  Lock held. */
+/* Take the first free object of this CPU's slabs. */
 static __always_inline void *pcslab_take_locked(struct pcslab_cache *cache,
 						struct pcslab_cpu *pc)
 {
 	struct pcslab_slab *slab;
 	void *obj;
 
+	lockdep_assert_held(&pc->lock);
 	slab = list_first_entry_or_null(&pc->partial, struct pcslab_slab, list);
 	if (unlikely(!slab))
 		return NULL;

@@ -15,6 +15,8 @@
  * Writes are parsed strictly (parse.c): one write at offset 0 of exactly
  * the documented form.  Anything else is -EINVAL and changes nothing.
  */
+#define pr_fmt(fmt) "pcslab: " fmt
+
 #include <linux/build_bug.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>

@@ -23,13 +23,14 @@ noinline void pcslab_prepare_object(struct pcslab_cache *cache, void *obj,
  * before): fix the lists; the caller counts them in @pc->nr_inuse.
  * @reserve is pcslab_reserve(); the owner's own free passes
  * pcslab_local_reserve(), the same on a CPU that is running (online)
- * without its cpu_online() test.  May release @slab.  Lock held.
+ * without its cpu_online() test.  May release @slab.
  */
 static __always_inline void
 pcslab_slab_relist_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 			  struct pcslab_slab *slab, unsigned int reserve,
 			  bool was_full)
 {
+	lockdep_assert_held(&pc->lock);
 	if (unlikely(slab->nr_free == slab->nr_objects)) {
 		/*
 		 * Empty: to the tail, behind slabs in use, unless it is the

@@ -5,6 +5,8 @@
  * -EINVAL.  Kept apart from debugfs.c so that the userspace harness can
  * fuzz them unchanged (tools/testing/pcslab).
  */
+#define pr_fmt(fmt) "pcslab: " fmt
+
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>

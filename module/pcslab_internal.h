@@ -257,11 +257,12 @@ static __always_inline void pcslab_unlock_cpu(struct pcslab_cpu *pc,
 
 /*
  * @slab, live and on @pc's lists, becomes @pc->hot; the previous one
- * stays @pc->warm.  Lock held.
+ * stays @pc->warm.
  */
 static __always_inline void pcslab_set_hot(struct pcslab_cpu *pc,
 					   struct pcslab_slab *slab)
 {
+	lockdep_assert_held(&pc->lock);
 	if (pc->hot != slab) {
 		pc->warm = pc->hot;
 		pc->hot = slab;

@@ -16,6 +16,8 @@
  *   mixed   each object is freed locally or remotely at random
  *   burst   storms of remote frees alternating with quiet periods
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
@@ -130,7 +132,7 @@ static void release_object(struct worker *w, void *obj, bool remote)
 {
 	if (!check_object(obj)) {
 		if (!w->errors)
-			pr_err("pcslab_test: cpu %u: pattern check failed on %p\n",
+			pr_err("cpu %u: pattern check failed on %p\n",
 			       w->wl.cpu, obj);
 		w->errors++;
 	}
@@ -294,13 +296,13 @@ static int __init pcslab_test_init(void)
 
 	ret = parse_params(&level);
 	if (ret) {
-		pr_err("pcslab_test: bad parameters (scenario=%s policy=%s obj_size=%u batch=%u nr_ops=%u queue_capacity=%d)\n",
+		pr_err("bad parameters (scenario=%s policy=%s obj_size=%u batch=%u nr_ops=%u queue_capacity=%d)\n",
 		       scenario, policy, obj_size, batch, nr_ops, queue_capacity);
 		return ret;
 	}
 	test_cache = pcslab_cache_create("pcslab_test", obj_size, 0, flags, NULL);
 	if (IS_ERR(test_cache)) {
-		pr_err("pcslab_test: cannot create cache: %ld\n", PTR_ERR(test_cache));
+		pr_err("cannot create cache: %ld\n", PTR_ERR(test_cache));
 		return PTR_ERR(test_cache);
 	}
 	ret = pcslab_cache_set_policy(test_cache, level);
@@ -335,7 +337,7 @@ static int __init pcslab_test_init(void)
 	ret = pcslab_wl_run(threads, nr_workers, "pcslab_test", &ns);
 	kfree(threads);
 	if (ret)
-		pr_err("pcslab_test: cannot create threads: %d\n", ret);
+		pr_err("cannot create threads: %d\n", ret);
 
 	for (i = 0; i < nr_workers; i++) {
 		allocs += workers[i].allocs;
@@ -344,24 +346,24 @@ static int __init pcslab_test_init(void)
 		remote += workers[i].frees_remote;
 		errors += workers[i].errors;
 	}
-	pr_info("pcslab_test: scenario=%s policy=%s obj_size=%u threads=%u nr_ops=%u: allocs=%lu alloc_fail=%lu frees_local=%lu frees_remote=%lu errors=%lu time_ms=%llu\n",
+	pr_info("scenario=%s policy=%s obj_size=%u threads=%u nr_ops=%u: allocs=%lu alloc_fail=%lu frees_local=%lu frees_remote=%lu errors=%lu time_ms=%llu\n",
 		scenario, policy, obj_size, nr_workers, nr_ops, allocs, fails,
 		local, remote, errors, div_u64(ns, NSEC_PER_MSEC));
 	kfree(workers);
 	workers = NULL;
 	if (!ret && allocs != local + remote) {
-		pr_err("pcslab_test: %lu objects allocated but %lu freed\n",
+		pr_err("%lu objects allocated but %lu freed\n",
 		       allocs, local + remote);
 		ret = -EIO;
 	}
 	if (!ret && (errors || (fails && !allow_fail))) {
-		pr_err("pcslab_test: FAILED: %lu pattern errors, %lu allocation failures\n",
+		pr_err("FAILED: %lu pattern errors, %lu allocation failures\n",
 		       errors, fails);
 		ret = -EIO;
 	}
 	if (ret)
 		goto out_destroy;
-	pr_info("pcslab_test: PASSED\n");
+	pr_info("PASSED\n");
 	return 0;
 
 out_destroy:
@@ -374,7 +376,7 @@ static void __exit pcslab_test_exit(void)
 	unsigned long live = pcslab_cache_destroy(test_cache);
 
 	if (live)
-		pr_err("pcslab_test: %lu objects were still in use at unload\n", live);
+		pr_err("%lu objects were still in use at unload\n", live);
 }
 
 module_init(pcslab_test_init);

@@ -77,7 +77,7 @@ static void pcslab_forget_foreign(struct pcslab_cache *cache,
 	}
 }
 
-/* Give an empty slab of @pc back to the page allocator.  Lock held. */
+/* Give an empty slab of @pc back to the page allocator. */
 void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 			    struct pcslab_slab *slab)
 {

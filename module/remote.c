@@ -9,6 +9,8 @@
  * adaptive law (inline in remote.h, with the push).  No locking, module
  * or debugfs glue lives here.
  */
+#define pr_fmt(fmt) "pcslab: " fmt
+
 #include <linux/atomic.h>
 #include <linux/export.h>
 #include <linux/llist.h>

@@ -10,6 +10,8 @@
  * that might not be ours.  Callers provide the locking: free_map belongs to
  * the owner CPU's lock.
  */
+#define pr_fmt(fmt) "pcslab: " fmt
+
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/errno.h>

@@ -11,7 +11,7 @@
  * actually answering is detected and printed, so a run cannot claim a
  * competitor it did not measure.
  *
- * Rows (shaped like module/pcslab_bench.c's), ns per object:
+ * Rows (shaped like module/bench_rows.c's), ns per object:
  *   pair1, pair64  alloc a batch of 1 or 64 and free it, one core
  *   bulk64         pcslab_alloc_bulk/free_bulk of 64 (malloc has no bulk
  *                  call: the competitors run pair64's loop)

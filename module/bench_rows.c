@@ -1,126 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcslab_bench - pcslab against SLUB (a kmem_cache of the same object
- * size, SLAB_NO_MERGE) in the same boot.  Every workload runs on both,
- * alternating, several repetitions.  Raw figures go to the kernel log as
- * "pcslab_bench: CSV <table> <row>" lines; tools/bench turns them into
- * CSV files, medians, ratios and plots.  The run happens while the module
- * loads; it then stays loaded, holding nothing, until rmmod.  (Returning
- * -EAGAIN as lib/test_objpool.c does makes busybox insmod retry through
- * init_module() and run everything twice.)
- *
- * Workloads:
- *   pair      alloc+free on one CPU, batches 1/10/100/1000, FIFO/shuffled
- *   bulk      alloc_bulk+free_bulk on one CPU, batches 16/64/256 (against
- *             kmem_cache_alloc_bulk/free_bulk; pair rows of order "bulk")
- *   prodcons  alloc on one CPU, free on another: 1:1, N:1, 1:N
- *   xfer      CPU A allocates 256, CPU B frees them, in turns: each
- *             side's cost per object, drains and kicks included
- *   sweep     two CPUs, 0/5/25/50/100 % of frees remote
- *   policy    adaptive vs fixed levels on steady, bursty, asymmetric loads
- *   trace     drain level and queue depth over time, bursty, adaptive
- *   memory    bytes held per live object; an idle owner's pending frees
+ * pcslab_bench rows that race pcslab against SLUB on the same workload:
+ * pair, bulk, producer/consumer, xfer, sweep, and the drain policy rows
+ * (pcslab only) with their level trace.  Each prints "CSV" lines
+ * (bench_main.c says how to read them).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
-#include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/prandom.h>
-#include <linux/random.h>
-#include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/vmalloc.h>
-#include <linux/vmstat.h>
 #include <asm/timex.h>
-#include <pcslab.h>
 
 #include "pcslab_internal.h"
-#include "workload.h"
-
-static unsigned int size = 64;
-module_param(size, uint, 0444);
-MODULE_PARM_DESC(size, "object size (default 64)");
-
-static unsigned int reps = 5;
-module_param(reps, uint, 0444);
-MODULE_PARM_DESC(reps, "repetitions of each measurement (default 5)");
-
-static unsigned int ops = 100000;
-module_param(ops, uint, 0444);
-MODULE_PARM_DESC(ops, "objects per measurement (default 100000)");
-
-static char *tests = "pair,bulk,prodcons,xfer,sweep,policy,trace,memory,sizes";
-module_param(tests, charp, 0444);
-MODULE_PARM_DESC(tests, "comma list of workloads to run");
-
-#define MAX_THREADS	16U
-#define MAX_BATCH	1000U
-#define TRACE_MAX	4000U
-
-enum bench_alloc { A_PCSLAB, A_SLUB, NR_ALLOCS };
-static const char *const alloc_names[NR_ALLOCS] = { "pcslab", "slub" };
-
-static struct pcslab_cache *pcache;
-static struct kmem_cache *kcache;
-static unsigned int cur_size;
-
-static inline void *b_alloc(enum bench_alloc a)
-{
-	return a == A_PCSLAB ? pcslab_alloc(pcache, GFP_KERNEL) :
-			       kmem_cache_alloc(kcache, GFP_KERNEL);
-}
-
-static inline void b_free(enum bench_alloc a, void *p)
-{
-	if (a == A_PCSLAB)
-		pcslab_free(pcache, p);
-	else
-		kmem_cache_free(kcache, p);
-}
-
-/* ---- threads bound to CPUs, released together ---- */
-
-struct bthread;
-typedef void (*bench_fn)(struct bthread *t);
-
-/* A bench thread: the engine's (workload.h), and what it measured. */
-struct bthread {
-	struct pcslab_wl_thread wl;
-	bench_fn fn;
-	enum bench_alloc alloc;
-	u64 cycles;		/* cycles spent in the measured calls */
-	u64 count;		/* objects handled */
-	u64 fails;
-	void *arg;
-};
-
-static unsigned int cpus[MAX_THREADS], nr_cpus;
-
-static void bthread_fn(struct pcslab_wl_thread *wl)
-{
-	struct bthread *t = container_of(wl, struct bthread, wl);
-
-	t->fn(t);
-}
-
-/* Run @n threads (thread i on cpus[i % nr_cpus]); return wall ns. */
-static u64 run_threads(struct bthread *t, unsigned int n)
-{
-	struct pcslab_wl_thread *wl[MAX_THREADS];
-	unsigned int i;
-	u64 ns;
-
-	for (i = 0; i < n; i++) {
-		t[i].wl.fn = bthread_fn;
-		t[i].wl.cpu = cpus[i % nr_cpus];
-		wl[i] = &t[i].wl;
-	}
-	if (pcslab_wl_run(wl, n, "pcslab_bench", &ns))
-		pr_err("pcslab_bench: cannot create %u threads\n", n);
-	return ns;
-}
+#include "bench.h"
 
 /* ---- pair: alloc + free on one CPU ---- */
 
@@ -135,7 +31,7 @@ struct pair_arg {
 static void pair_fn(struct bthread *t)
 {
 	struct pair_arg *a = t->arg;
-	unsigned int rounds = max(ops / a->batch, 1U), r, i;
+	unsigned int rounds = max(bench_ops / a->batch, 1U), r, i;
 	cycles_t c0 = get_cycles();
 	ktime_t k0 = ktime_get();
 
@@ -157,9 +53,8 @@ static void pair_fn(struct bthread *t)
 	t->count = (u64)rounds * a->batch;
 }
 
-static void bench_pair(unsigned int rep, enum bench_alloc alloc,
-		       unsigned int batch, bool shuffled, unsigned int *perm,
-		       void **objs)
+void bench_pair(unsigned int rep, enum bench_alloc alloc, unsigned int batch,
+		bool shuffled, unsigned int *perm, void **objs)
 {
 	struct pair_arg a = { .batch = batch, .shuffled = shuffled,
 			      .perm = perm, .objs = objs };
@@ -174,7 +69,7 @@ static void bench_pair(unsigned int rep, enum bench_alloc alloc,
 		swap(perm[i], perm[j]);
 	}
 	run_threads(&t, 1);
-	pr_info("pcslab_bench: CSV pair %s,%u,%u,%s,%u,%llu,%llu,%llu\n",
+	pr_info("CSV pair %s,%u,%u,%s,%u,%llu,%llu,%llu\n",
 		alloc_names[alloc], cur_size, batch, shuffled ? "shuffled" : "fifo",
 		rep, div64_u64(a.ns * 1000, t.count), div64_u64(t.cycles * 1000, t.count),
 		t.fails);
@@ -185,7 +80,7 @@ static void bench_pair(unsigned int rep, enum bench_alloc alloc,
 static void bulk_fn(struct bthread *t)
 {
 	struct pair_arg *a = t->arg;
-	unsigned int rounds = max(ops / a->batch, 1U), r;
+	unsigned int rounds = max(bench_ops / a->batch, 1U), r;
 	cycles_t c0 = get_cycles();
 	ktime_t k0 = ktime_get();
 
@@ -210,14 +105,14 @@ static void bulk_fn(struct bthread *t)
 }
 
 /* Reported as pair rows of order "bulk": per object allocated and freed. */
-static void bench_bulk(unsigned int rep, enum bench_alloc alloc,
-		       unsigned int batch, void **objs)
+void bench_bulk(unsigned int rep, enum bench_alloc alloc, unsigned int batch,
+		void **objs)
 {
 	struct pair_arg a = { .batch = batch, .objs = objs };
 	struct bthread t = { .fn = bulk_fn, .alloc = alloc, .arg = &a };
 
 	run_threads(&t, 1);
-	pr_info("pcslab_bench: CSV pair %s,%u,%u,bulk,%u,%llu,%llu,%llu\n",
+	pr_info("CSV pair %s,%u,%u,bulk,%u,%llu,%llu,%llu\n",
 		alloc_names[alloc], cur_size, batch, rep,
 		div64_u64(a.ns * 1000, t.count), div64_u64(t.cycles * 1000, t.count),
 		t.fails);
@@ -304,7 +199,7 @@ static int run_prodcons(enum bench_alloc alloc, unsigned int nr_prod,
 	s.rings = vzalloc(array_size(nr_prod * nr_cons, sizeof(*s.rings)));
 	if (!s.rings)
 		return -ENOMEM;
-	s.total = ops - ops % nr_prod;
+	s.total = bench_ops - bench_ops % nr_prod;
 	atomic_long_set(&s.consumed, 0);
 	for (i = 0; i < n; i++) {
 		t[i].fn = i < nr_prod ? producer_fn : consumer_fn;
@@ -326,14 +221,14 @@ static int run_prodcons(enum bench_alloc alloc, unsigned int nr_prod,
 	return 0;
 }
 
-static void bench_prodcons(unsigned int rep, enum bench_alloc alloc,
-			   unsigned int np, unsigned int nc)
+void bench_prodcons(unsigned int rep, enum bench_alloc alloc, unsigned int np,
+		    unsigned int nc)
 {
 	struct pc_result r;
 
 	if (run_prodcons(alloc, np, nc, 0, 0, &r) || !r.objects)
 		return;
-	pr_info("pcslab_bench: CSV prodcons %s,%u,%u:%u,%u,%llu,%llu,%llu\n",
+	pr_info("CSV prodcons %s,%u,%u:%u,%u,%llu,%llu,%llu\n",
 		alloc_names[alloc], cur_size, np, nc, rep,
 		div64_u64(r.objects * NSEC_PER_SEC, r.ns),
 		div64_u64(r.free_cycles, r.objects), r.fails);
@@ -394,14 +289,14 @@ static void xfer_free_fn(struct bthread *t)
 	}
 }
 
-static void bench_xfer(unsigned int rep, enum bench_alloc alloc)
+void bench_xfer(unsigned int rep, enum bench_alloc alloc)
 {
 	struct xfer_shared *s = vzalloc(sizeof(*s));
 	struct bthread t[2] = {};
 
 	if (!s)
 		return;
-	s->rounds = max(ops / XFER_BATCH, 1U);
+	s->rounds = max(bench_ops / XFER_BATCH, 1U);
 	init_completion(&s->to_free);
 	init_completion(&s->to_alloc);
 	t[0].fn = xfer_alloc_fn;
@@ -412,7 +307,7 @@ static void bench_xfer(unsigned int rep, enum bench_alloc alloc)
 	t[1].arg = s;
 	run_threads(t, 2);
 	if (t[1].count)
-		pr_info("pcslab_bench: CSV xfer %s,%u,%u,%u,%llu,%llu,%llu\n",
+		pr_info("CSV xfer %s,%u,%u,%u,%llu,%llu,%llu\n",
 			alloc_names[alloc], cur_size, XFER_BATCH, rep,
 			div64_u64(s->alloc_cycles * 1000, t[1].count),
 			div64_u64(s->free_cycles * 1000, t[1].count), t[1].fails);
@@ -436,7 +331,7 @@ static void sweep_fn(struct bthread *t)
 	void *p;
 
 	prandom_seed_state(&rnd, t->wl.idx + 1);
-	for (i = 0; i < ops; i++) {
+	for (i = 0; i < bench_ops; i++) {
 		p = b_alloc(t->alloc);
 		if (!p) {
 			t->fails++;
@@ -471,7 +366,7 @@ static void sweep_fn(struct bthread *t)
 	}
 }
 
-static void bench_sweep(unsigned int rep, enum bench_alloc alloc, unsigned int pct)
+void bench_sweep(unsigned int rep, enum bench_alloc alloc, unsigned int pct)
 {
 	struct sweep_shared *s = vzalloc(sizeof(*s));
 	struct bthread t[2] = {};
@@ -488,7 +383,7 @@ static void bench_sweep(unsigned int rep, enum bench_alloc alloc, unsigned int p
 		t[i].arg = s;
 	}
 	ns = run_threads(t, 2);
-	pr_info("pcslab_bench: CSV sweep %s,%u,%u,%u,%llu,%llu\n",
+	pr_info("CSV sweep %s,%u,%u,%u,%llu,%llu\n",
 		alloc_names[alloc], cur_size, pct, rep,
 		div64_u64((t[0].count + t[1].count) * NSEC_PER_SEC, ns),
 		t[0].fails + t[1].fails);
@@ -513,8 +408,8 @@ static long level_changes(void)
 	       pcslab_cache_stat(pcache, "level_down", -1);
 }
 
-static void bench_policy(unsigned int rep, const char *load, unsigned int np,
-			 unsigned int nc, unsigned int burst, unsigned int gap)
+void bench_policy(unsigned int rep, const char *load, unsigned int np,
+		  unsigned int nc, unsigned int burst, unsigned int gap)
 {
 	unsigned int i;
 
@@ -530,7 +425,7 @@ static void bench_policy(unsigned int rep, const char *load, unsigned int np,
 			return;
 		changes = level_changes() - changes;
 		policy_name(policies[i], name, sizeof(name));
-		pr_info("pcslab_bench: CSV policy %s,%s,%u,%llu,%llu,%llu\n",
+		pr_info("CSV policy %s,%s,%u,%llu,%llu,%llu\n",
 			load, name, rep, div64_u64(r.objects * NSEC_PER_SEC, r.ns),
 			div64_u64(r.alloc_cycles + r.free_cycles, r.objects),
 			div64_u64((u64)changes * NSEC_PER_SEC, r.ns));
@@ -573,7 +468,7 @@ static int trace_sampler(void *data)
 	return 0;
 }
 
-static void bench_trace(void)
+void bench_trace(void)
 {
 	unsigned int i, last = 0, at[5] = {}, t0 = 0;
 	struct task_struct *sampler;
@@ -604,274 +499,14 @@ static void bench_trace(void)
 			at[min(lv, 4U)] += s->t_us - t0;
 		}
 		t0 = s->t_us;
-		pr_info("pcslab_bench: CSV trace %u,%u,%u,%u\n", s->t_us, s->level,
+		pr_info("CSV trace %u,%u,%u,%u\n", s->t_us, s->level,
 			s->pending, s->ticks - base);
 	}
 	if (trace_len)
-		pr_info("pcslab_bench: CSV settle %u,%u,%u,%u,%u,%u,%u,%u\n",
+		pr_info("CSV settle %u,%u,%u,%u,%u,%u,%u,%u\n",
 			trace_buf[last].t_us, trace_buf[last].ticks - base,
 			at[0], at[1], at[2], at[3], at[4], trace_buf[trace_len - 1].t_us);
 out:
 	vfree(trace_buf);
 	trace_buf = NULL;
 }
-
-/* ---- memory ---- */
-
-static unsigned long slab_bytes_slub(void)
-{
-	return global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) * PAGE_SIZE;
-}
-
-struct mem_arg {
-	void **objs;
-	unsigned int n;
-	enum bench_alloc alloc;
-	unsigned long bytes_full, bytes_half;
-};
-
-static unsigned long held_bytes(enum bench_alloc alloc, unsigned long base)
-{
-	if (alloc == A_PCSLAB)
-		return pcslab_cache_stat(pcache, "slabs", -1) *
-		       pcslab_cache_slab_pages(pcache) * PAGE_SIZE;
-	return slab_bytes_slub() - base;
-}
-
-static void mem_fn(struct bthread *t)
-{
-	struct mem_arg *m = t->arg;
-	unsigned long base;
-	unsigned int i;
-
-	pcslab_cache_shrink(pcache);
-	kmem_cache_shrink(kcache);
-	base = slab_bytes_slub();
-	for (i = 0; i < m->n; i++)
-		m->objs[i] = b_alloc(m->alloc);
-	m->bytes_full = held_bytes(m->alloc, base);
-	for (i = 0; i < m->n; i += 2) {
-		b_free(m->alloc, m->objs[i]);
-		m->objs[i] = NULL;
-	}
-	m->bytes_half = held_bytes(m->alloc, base);
-	for (i = 1; i < m->n; i += 2)
-		b_free(m->alloc, m->objs[i]);
-}
-
-static void bench_memory(void)
-{
-	struct mem_arg m = { .n = 32768 };
-	struct bthread t = { .fn = mem_fn, .arg = &m };
-	enum bench_alloc a;
-
-	m.objs = vcalloc(m.n, sizeof(void *));
-	if (!m.objs)
-		return;
-	for (a = 0; a < NR_ALLOCS; a++) {
-		m.alloc = a;
-		run_threads(&t, 1);
-		pr_info("pcslab_bench: CSV memory %s,%u,%u,%lu,%lu\n", alloc_names[a],
-			cur_size, m.n, m.bytes_full, m.bytes_half);
-	}
-	vfree(m.objs);
-}
-
-/* An owner frees nothing and allocates nothing while remote frees queue up. */
-struct idle_arg {
-	void **objs;
-	unsigned int n;
-};
-
-static void idle_alloc_fn(struct bthread *t)
-{
-	struct idle_arg *a = t->arg;
-	unsigned int i;
-
-	for (i = 0; i < a->n; i++)
-		a->objs[i] = pcslab_alloc(pcache, GFP_KERNEL);
-}
-
-static void idle_free_fn(struct bthread *t)
-{
-	struct idle_arg *a = t->arg;
-	unsigned int i;
-
-	for (i = 0; i < a->n; i++)
-		pcslab_free(pcache, a->objs[i]);
-}
-
-static void bench_idle_owner(void)
-{
-	struct idle_arg a = { .n = 4096 };
-	struct bthread t = { .arg = &a };
-	unsigned int owner = cpus[0], level, pending, i;
-	ktime_t start;
-
-	if (nr_cpus < 2)
-		return;
-	a.objs = vcalloc(a.n, sizeof(void *));
-	if (!a.objs)
-		return;
-	pcslab_cache_set_policy(pcache, PCSLAB_MAX_QUEUE);
-	pcslab_cache_set_queue_capacity(pcache, PCSLAB_MAX_QUEUE);
-	pcslab_cache_shrink(pcache);
-	t.fn = idle_alloc_fn;
-	run_threads(&t, 1);			/* on cpus[0], the owner */
-	swap(cpus[0], cpus[1]);
-	t.fn = idle_free_fn;
-	run_threads(&t, 1);			/* on the other CPU: remote */
-	swap(cpus[0], cpus[1]);
-	start = ktime_get();
-	for (i = 0; i < 40; i++) {
-		pcslab_cache_cpu_level(pcache, owner, &level, &pending);
-		pr_info("pcslab_bench: CSV idle %lld,%u,%ld\n",
-			ktime_ms_delta(ktime_get(), start), pending,
-			pcslab_cache_stat(pcache, "slabs", owner) *
-			pcslab_cache_slab_pages(pcache));
-		usleep_range(10000, 11000);
-	}
-	pcslab_cache_set_policy(pcache, PCSLAB_DRAIN_ADAPTIVE);
-	pcslab_cache_set_queue_capacity(pcache, PCSLAB_DEFAULT_QUEUE);
-	vfree(a.objs);
-}
-
-/* ---- driver ---- */
-
-static int make_caches(unsigned int sz)
-{
-	cur_size = sz;
-	pcache = pcslab_cache_create("pcslab_bench", sz, 0, 0, NULL);
-	if (IS_ERR(pcache))
-		return PTR_ERR(pcache);
-	kcache = kmem_cache_create("pcslab_bench_slub", sz, 0, SLAB_NO_MERGE, NULL);
-	if (!kcache) {
-		pcslab_cache_destroy(pcache);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static void free_caches(void)
-{
-	pcslab_cache_destroy(pcache);
-	kmem_cache_destroy(kcache);
-}
-
-static bool want(const char *name)
-{
-	const char *p = tests;
-	size_t len = strlen(name);
-
-	while ((p = strstr(p, name))) {
-		if ((p == tests || p[-1] == ',') && (p[len] == ',' || !p[len]))
-			return true;
-		p += len;
-	}
-	return false;
-}
-
-static void run_all(unsigned int *perm, void **objs)
-{
-	static const unsigned int batches[] = { 1, 10, 100, 1000 };
-	static const unsigned int pcts[] = { 0, 5, 25, 50, 100 };
-	static const unsigned int bulks[] = { 16, 64, 256 };
-	unsigned int rep, i, s;
-	enum bench_alloc a;
-
-	for (rep = 0; rep < reps; rep++) {
-		for (a = 0; a < NR_ALLOCS; a++) {
-			if (want("pair"))
-				for (i = 0; i < ARRAY_SIZE(batches); i++) {
-					bench_pair(rep, a, batches[i], false, perm, objs);
-					bench_pair(rep, a, batches[i], true, perm, objs);
-				}
-			if (want("bulk"))
-				for (i = 0; i < ARRAY_SIZE(bulks); i++)
-					bench_bulk(rep, a, bulks[i], objs);
-			if (want("prodcons") && nr_cpus >= 2) {
-				bench_prodcons(rep, a, 1, 1);
-				if (nr_cpus >= 3) {
-					bench_prodcons(rep, a, nr_cpus - 1, 1);
-					bench_prodcons(rep, a, 1, nr_cpus - 1);
-				}
-			}
-			if (want("xfer") && nr_cpus >= 2)
-				bench_xfer(rep, a);
-			if (want("sweep") && nr_cpus >= 2)
-				for (i = 0; i < ARRAY_SIZE(pcts); i++)
-					bench_sweep(rep, a, pcts[i]);
-		}
-		if (want("policy") && nr_cpus >= 2) {
-			bench_policy(rep, "steady", 1, 1, 0, 0);
-			bench_policy(rep, "bursty", 1, 1, 2048, 2000);
-			if (nr_cpus >= 3)
-				bench_policy(rep, "asymmetric", nr_cpus - 1, 1, 0, 0);
-			else
-				bench_policy(rep, "asymmetric", 1, 1, 64, 50);
-		}
-	}
-	if (want("trace"))
-		bench_trace();
-	if (want("memory")) {
-		bench_memory();
-		bench_idle_owner();
-	}
-	if (!want("sizes"))
-		return;
-	for (s = 16; s <= 1024; s *= 4) {
-		if (s == size)
-			continue;
-		free_caches();
-		if (make_caches(s))
-			return;
-		for (rep = 0; rep < reps; rep++)
-			for (a = 0; a < NR_ALLOCS; a++) {
-				bench_pair(rep, a, 100, false, perm, objs);
-				if (nr_cpus >= 2)
-					bench_prodcons(rep, a, 1, 1);
-			}
-		bench_memory();
-	}
-}
-
-static int __init pcslab_bench_init(void)
-{
-	unsigned int *perm, cpu;
-	void **objs;
-	int ret;
-
-	if (size < sizeof(unsigned long) || size > 4096 || !reps || ops < 1000)
-		return -EINVAL;
-	nr_cpus = 0;
-	for_each_online_cpu(cpu)
-		if (nr_cpus < MAX_THREADS)
-			cpus[nr_cpus++] = cpu;
-	perm = vcalloc(MAX_BATCH, sizeof(*perm));
-	objs = vcalloc(MAX_BATCH, sizeof(*objs));
-	ret = -ENOMEM;
-	if (!perm || !objs)
-		goto out;
-	ret = make_caches(size);
-	if (ret)
-		goto out;
-	pr_info("pcslab_bench: START cpus=%u size=%u reps=%u ops=%u tests=%s\n",
-		nr_cpus, size, reps, ops, tests);
-	run_all(perm, objs);
-	free_caches();
-	pr_info("pcslab_bench: END\n");
-	ret = 0;
-out:
-	vfree(perm);
-	vfree(objs);
-	return ret;
-}
-
-static void __exit pcslab_bench_exit(void)
-{
-}
-
-module_init(pcslab_bench_init);
-module_exit(pcslab_bench_exit);
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("pcslab versus SLUB benchmarks");
