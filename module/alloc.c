@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcslab hot paths: allocation, free, and the owner's end of the remote
- * queue (the freeing CPU's end, with its outbox, is in outbox.c; the bulk
- * calls in bulk.c; the inline owner-side steps both share in owner.h).
+ * pcslab hot paths: allocation and free, validate, route, put.  Elsewhere:
+ * the owner's end of the remote queue in drain.c (its tick in drain.h),
+ * the freeing CPU's end with its outbox in outbox.c, the bulk calls in
+ * bulk.c, the inline owner-side steps they share in owner.h, debug work
+ * in debug.c.
  *
  * Where an object can be, and which path moves it:
  *
@@ -45,133 +47,15 @@
 #define pr_fmt(fmt) "pcslab: " fmt
 
 #include <linux/irqflags.h>
-#include <linux/kmemleak.h>
-#include <linux/llist.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
-#include <linux/wait_bit.h>
 
 #include "pcslab_internal.h"
 #include "owner.h"
+#include "drain.h"
 #include "outbox.h"
-#include "pcslab_trace.h"
-
-/* ---- the owner's side, under its lock (the inline parts: owner.h) ---- */
-
-/* pcslab_put_queued_locked(), with what a drain holds constant passed in */
-static __always_inline bool
-__pcslab_put_queued_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
-			   void *obj, unsigned int reserve,
-			   unsigned long unmarked)
-{
-	/* validated when claimed: the mask is enough */
-	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
-	unsigned int idx = pcslab_slab_valid_index(slab, &cache->geo, obj);
-
-	lockdep_assert_held(&pc->lock);
-	if (unlikely(pcslab_slab_is_free(slab, idx))) {
-		/* freed on the owner at the same instant as it was claimed */
-		WRITE_ONCE(*pcslab_mark_word(obj), unmarked);
-		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-		return false;
-	}
-	/* the link is the only word the freer's wipe did not cover */
-	if (unlikely(cache->hooks))
-		pcslab_wipe(cache, obj, sizeof(struct llist_node));
-	/*
-	 * Free first, mark cleared second (with release order): a freer that
-	 * finds the mark gone sees the slot free and reports, so the object
-	 * is never queued again while free (see pcslab_claim()).
-	 */
-	pcslab_slab_put(slab, idx);
-	/* pairs with the xchg() in pcslab_claim() */
-	smp_store_release(pcslab_mark_word(obj), unmarked);
-	if (unlikely(cache->hooks))
-		pcslab_kasan_poison(cache, obj, 0);
-	pc->nr_inuse--;
-	/* may release @slab */
-	pcslab_slab_relist_locked(cache, pc, slab, reserve, slab->nr_free == 1);
-	return true;
-}
-
-/**
- * pcslab_put_queued_locked - put back an object that came through a queue.
- * @cache: the cache.
- * @pc: its owner CPU's state, lock held.
- * @obj: the object, validated and marked when it was claimed; its first
- *	word holds a queue link.
- *
- * Used by the drain and by a freer that could not queue (direct free).
- *
- * Return: false (reported) if the slot was free meanwhile: a double free.
- */
-bool pcslab_put_queued_locked(struct pcslab_cache *cache,
-			      struct pcslab_cpu *pc, void *obj)
-{
-	return __pcslab_put_queued_locked(cache, pc, obj,
-					  pcslab_reserve(cache, pc),
-					  pcslab_unmarked(cache));
-}
-
-/**
- * pcslab_drain_locked - put every queued remote free of @pc back.
- * @cache: the cache.
- * @pc: the owner CPU's state, lock held (by the owner or on its behalf).
- *
- * Phase one detaches the whole queue with one llist_del_all(); phase two
- * sets the objects' bits.
- *
- * Return: objects drained.
- */
-unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
-				 struct pcslab_cpu *pc)
-{
-	struct llist_node *list, *pos, *next;
-	unsigned long unmarked;
-	unsigned int n, reserve;
-
-	lockdep_assert_held(&pc->lock);
-	list = pcslab_remote_take(&pc->remote, &n);
-	if (!list)
-		return 0;
-	reserve = pcslab_reserve(cache, pc);
-	unmarked = pcslab_unmarked(cache);
-	llist_for_each_safe(pos, next, list)
-		__pcslab_put_queued_locked(cache, pc, pos, reserve, unmarked);
-	pcslab_stat_locked(pc, PCSLAB_STAT_DRAIN);
-	pc->stat[PCSLAB_STAT_DRAINED_OBJECTS] += n;
-	trace_pcslab_drain(cache->name, pc->cpu, n,
-			   pcslab_drain_level(&pc->drain,
-					      READ_ONCE(cache->fixed_level)));
-	return n;
-}
-
-/* The adaptive law moved the level: count and trace it, off the hot path. */
-noinline void pcslab_level_moved(struct pcslab_cache *cache,
-				 struct pcslab_cpu *pc, int moved,
-				 unsigned int level, unsigned int pending)
-{
-	pcslab_stat_locked(pc, moved > 0 ? PCSLAB_STAT_LEVEL_UP :
-					   PCSLAB_STAT_LEVEL_DOWN);
-	trace_pcslab_level_change(cache->name, pc->cpu,
-				  pcslab_levels[pc->drain.step - moved], level,
-				  pending);
-}
-
-/* Debug work on an object being handed out: KASAN, poison check, zeroing. */
-noinline void pcslab_prepare_object(struct pcslab_cache *cache, void *obj,
-				    gfp_t gfp)
-{
-	pcslab_kasan_unpoison(cache, obj);
-	if ((cache->flags & PCSLAB_POISON) &&
-	    memchr_inv(obj, PCSLAB_POISON_BYTE, cache->geo.obj_size))
-		pcslab_report_error(cache, PCSLAB_STAT_POISON_CORRUPT, obj);
-	if ((gfp & __GFP_ZERO) && !(cache->flags & PCSLAB_ZERO_ON_FREE))
-		memset(obj, 0, cache->size);
-	kmemleak_alloc(obj, cache->size, 1, gfp);
-}
 
 /* Take the first free object of this CPU's slabs. */
 static __always_inline void *pcslab_take_locked(struct pcslab_cache *cache,
@@ -235,21 +119,6 @@ void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp)
 EXPORT_SYMBOL_GPL(pcslab_alloc);
 
 /* ---- free: validate, route, put ---- */
-
-/**
- * pcslab_free_hooks - debug work on an object being freed, before it is
- *	put or queued.
- * @cache: the cache (with @cache->hooks set).
- * @obj: the object.
- * @keep: leading bytes left alone (a queued object's link and mark).
- */
-noinline void pcslab_free_hooks(struct pcslab_cache *cache, void *obj,
-				size_t keep)
-{
-	kmemleak_free(obj);
-	pcslab_wipe(cache, obj + keep, cache->geo.obj_size - keep);
-	pcslab_kasan_poison(cache, obj, keep);
-}
 
 /* A local free: one owner tick, then the put. */
 static __always_inline void pcslab_free_locked(struct pcslab_cache *cache,

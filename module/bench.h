@@ -3,8 +3,9 @@
  * pcslab_bench's shared state: the two caches under test (pcslab and a
  * SLUB kmem_cache of the same size), the CPUs the threads run on, the
  * bench thread (a workload.h thread counting what it measured) and the
- * rows.  bench_main.c holds the driver and the memory rows, bench_rows.c
- * the rows that race the two allocators.
+ * rows.  bench_env.c defines the state, bench_main.c holds the driver
+ * and the memory rows, bench_rows.c the rows that race the two
+ * allocators.
  */
 #ifndef _PCSLAB_BENCH_H
 #define _PCSLAB_BENCH_H

@@ -21,8 +21,9 @@
  *   trace     drain level and queue depth over time, bursty, adaptive
  *   memory    bytes held per live object; an idle owner's pending frees
  *
- * This file: the driver, the threads, the memory rows; the rows that race
- * the two allocators are in bench_rows.c, what both share in bench.h.
+ * This file: the driver and the memory rows; the rows that race the two
+ * allocators are in bench_rows.c, what every row runs in (the caches, the
+ * CPUs, the threads) in bench_env.c, declared in bench.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,43 +47,9 @@ static unsigned int reps = 5;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "repetitions of each measurement (default 5)");
 
-unsigned int bench_ops = 100000;
-module_param_named(ops, bench_ops, uint, 0444);
-MODULE_PARM_DESC(ops, "objects per measurement (default 100000)");
-
 static char *tests = "pair,bulk,prodcons,xfer,sweep,policy,trace,memory,sizes";
 module_param(tests, charp, 0444);
 MODULE_PARM_DESC(tests, "comma list of workloads to run");
-
-const char *const alloc_names[NR_ALLOCS] = { "pcslab", "slub" };
-struct pcslab_cache *pcache;
-struct kmem_cache *kcache;
-unsigned int cur_size;
-unsigned int cpus[MAX_THREADS], nr_cpus;
-
-static void bthread_fn(struct pcslab_wl_thread *wl)
-{
-	struct bthread *t = container_of(wl, struct bthread, wl);
-
-	t->fn(t);
-}
-
-/* Run @n threads (thread i on cpus[i % nr_cpus]); return wall ns. */
-u64 run_threads(struct bthread *t, unsigned int n)
-{
-	struct pcslab_wl_thread *wl[MAX_THREADS];
-	unsigned int i;
-	u64 ns;
-
-	for (i = 0; i < n; i++) {
-		t[i].wl.fn = bthread_fn;
-		t[i].wl.cpu = cpus[i % nr_cpus];
-		wl[i] = &t[i].wl;
-	}
-	if (pcslab_wl_run(wl, n, "pcslab_bench", &ns))
-		pr_err("cannot create %u threads\n", n);
-	return ns;
-}
 
 /* ---- memory ---- */
 

@@ -18,6 +18,7 @@
 #include <linux/smp.h>
 
 #include "pcslab_internal.h"
+#include "drain.h"
 #include "owner.h"
 #include "outbox.h"
 

@@ -6,6 +6,9 @@
  * the way free objects of the cache look (constructor, wipe, KASAN
  * poison) without any lock held, and the new slab joins the CPU that
  * runs when its header is written (interrupts off from then on).
+ *
+ * And the reverse: an empty slab given back to the page allocator, its
+ * tag cleared and every CPU's foreign-slab hint naming it forgotten.
  */
 #define pr_fmt(fmt) "pcslab: " fmt
 
@@ -93,3 +96,40 @@ void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp)
 	return obj;
 }
 
+/*
+ * Clear every CPU's @foreign hint naming @slab, whose tag is gone.  The
+ * full barrier pairs with the one in pcslab_note_foreign(): a CPU setting
+ * its hint to @slab now either sees the tag gone or has its hint seen
+ * here.  A hint replaced concurrently by another slab is left alone or
+ * lost, both harmless.
+ */
+static void pcslab_forget_foreign(struct pcslab_cache *cache,
+				  struct pcslab_slab *slab)
+{
+	unsigned int cpu;
+
+	smp_mb();	/* tag cleared before the hints are read: see above */
+	for_each_possible_cpu(cpu) {
+		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
+
+		if (READ_ONCE(pc->foreign) == slab)
+			WRITE_ONCE(pc->foreign, PCSLAB_NO_SLAB);
+	}
+}
+
+/* Give an empty slab of @pc back to the page allocator. */
+void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+			    struct pcslab_slab *slab)
+{
+	lockdep_assert_held(&pc->lock);
+	if (pc->hot == slab)
+		pc->hot = PCSLAB_NO_SLAB;
+	if (pc->warm == slab)
+		pc->warm = PCSLAB_NO_SLAB;
+	trace_pcslab_slab_free(cache->name, slab->cpu, cache->geo.order);
+	pcslab_slab_clear_owner_tag(slab, &cache->geo);
+	pcslab_forget_foreign(cache, slab);
+	free_pages((unsigned long)slab, cache->geo.order);
+	atomic_long_sub(1L << cache->geo.order, &pcslab_pages);
+	pcslab_stat_locked(pc, PCSLAB_STAT_SLAB_FREE);
+}

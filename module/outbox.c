@@ -40,6 +40,7 @@
 #include <kunit/visibility.h>
 
 #include "pcslab_internal.h"
+#include "drain.h"
 #include "outbox.h"
 #include "pcslab_trace.h"
 

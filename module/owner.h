@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pcslab: the owner's side of the hot paths, inline, for alloc.c and
- * bulk.c.  Everything here runs on (or on behalf of) the owner CPU with
- * its lock held and interrupts off (see the table in alloc.c).
+ * pcslab: the owner's side of the hot paths, inline, for alloc.c, bulk.c
+ * and drain.c: list fixes and the checked put.  Everything here runs on
+ * (or on behalf of) the owner CPU with its lock held and interrupts off
+ * (see the table in alloc.c).
  */
 #ifndef _PCSLAB_OWNER_H
 #define _PCSLAB_OWNER_H
@@ -11,12 +12,6 @@
 #include <linux/spinlock.h>
 
 #include "pcslab_internal.h"
-
-noinline void pcslab_level_moved(struct pcslab_cache *cache,
-				 struct pcslab_cpu *pc, int moved,
-				 unsigned int level, unsigned int pending);
-noinline void pcslab_prepare_object(struct pcslab_cache *cache, void *obj,
-				    gfp_t gfp);
 
 /*
  * Slots of @slab went back to its bitmap (@was_full: it had none free
@@ -74,26 +69,6 @@ static __always_inline void pcslab_put_locked(struct pcslab_cache *cache,
 	pcslab_slab_relist_locked(cache, pc, slab,
 				  pcslab_local_reserve(cache),
 				  slab->nr_free == 1);
-}
-
-/*
- * The owner's tick, on every local alloc and free: one read of the queue
- * depth, one step of the drain policy, a drain if the level is reached.
- */
-static __always_inline void pcslab_tick(struct pcslab_cache *cache,
-					struct pcslab_cpu *pc)
-{
-	unsigned int pending = atomic_read(&pc->remote.pending);
-	unsigned int level;
-	int moved;
-
-	level = pcslab_policy_tick_fast(&pc->drain, &cache->fixed_level,
-					pending, &cache->queue_capacity, &moved);
-	if (unlikely(moved))
-		pcslab_level_moved(cache, pc, moved, level, pending);
-	/* levels are >= 1, so this never drains an empty queue */
-	if (unlikely(pending >= level))
-		pcslab_drain_locked(cache, pc);
 }
 
 /* Put: a slot of @pc's slab, lock held.  Catches double frees. */

@@ -392,13 +392,12 @@ static inline void pcslab_wipe(struct pcslab_cache *cache, void *obj, size_t len
 void pcslab_report_error(struct pcslab_cache *cache,
 			 enum pcslab_stat_item kind, const void *obj);
 
-/* ---- hot paths (alloc.c) ---- */
+/* ---- per-object debug work (debug.c), for caches with @hooks ---- */
 
-bool pcslab_put_queued_locked(struct pcslab_cache *cache,
-			      struct pcslab_cpu *pc, void *obj);
-unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
-				 struct pcslab_cpu *pc);
-void pcslab_free_hooks(struct pcslab_cache *cache, void *obj, size_t keep);
+noinline void pcslab_prepare_object(struct pcslab_cache *cache, void *obj,
+				    gfp_t gfp);
+noinline void pcslab_free_hooks(struct pcslab_cache *cache, void *obj,
+				size_t keep);
 
 /* ---- remote frees on the freeing CPU (outbox.c) ---- */
 
@@ -461,7 +460,25 @@ unsigned int pcslab_trim_locked(struct pcslab_cache *cache,
 				struct pcslab_cpu *pc, unsigned int keep);
 unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu);
 unsigned long pcslab_shrink_cpus(struct pcslab_cache *cache, bool all);
-void pcslab_arm_idle_flush(struct pcslab_cache *cache);
+
+/*
+ * The first remote free into an empty outbox slot or queue, or a CPU's
+ * empty slabs passing its reserve, schedules the idle flush.  While it is
+ * pending this is one read of a line nobody writes.  The caller changed
+ * the outbox, queue or lists before: a flush that has already cleared
+ * pending (with a full barrier) takes the lock after that change or is
+ * seen here as not pending.
+ *
+ * Start it unless it is pending already; reclaim.c runs it.
+ */
+static inline void pcslab_arm_idle_flush(struct pcslab_cache *cache)
+{
+	if (delayed_work_pending(&cache->idle_flush))
+		return;
+	queue_delayed_work(system_wq, &cache->idle_flush,
+			   msecs_to_jiffies(READ_ONCE(cache->idle_flush_ms)));
+}
+
 void pcslab_idle_flush_fn(struct work_struct *work);
 void pcslab_shrinker_init(struct pcslab_cache *cache);
 

@@ -26,6 +26,7 @@
 #include <kunit/visibility.h>
 
 #include "pcslab_internal.h"
+#include "drain.h"
 #include "pcslab_trace.h"
 
 /*
@@ -55,44 +56,6 @@ static const struct kernel_param_ops pcslab_idle_flush_ms_ops = {
 module_param_cb(idle_flush_ms, &pcslab_idle_flush_ms_ops, &pcslab_idle_flush_ms, 0644);
 MODULE_PARM_DESC(idle_flush_ms,
 		 "ms before remote frees of an idle owner or freer are flushed, 1..60000 (default 100), for caches created later");
-
-/*
- * Clear every CPU's @foreign hint naming @slab, whose tag is gone.  The
- * full barrier pairs with the one in pcslab_note_foreign(): a CPU setting
- * its hint to @slab now either sees the tag gone or has its hint seen
- * here.  A hint replaced concurrently by another slab is left alone or
- * lost, both harmless.
- */
-static void pcslab_forget_foreign(struct pcslab_cache *cache,
-				  struct pcslab_slab *slab)
-{
-	unsigned int cpu;
-
-	smp_mb();	/* tag cleared before the hints are read: see above */
-	for_each_possible_cpu(cpu) {
-		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
-
-		if (READ_ONCE(pc->foreign) == slab)
-			WRITE_ONCE(pc->foreign, PCSLAB_NO_SLAB);
-	}
-}
-
-/* Give an empty slab of @pc back to the page allocator. */
-void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,
-			    struct pcslab_slab *slab)
-{
-	lockdep_assert_held(&pc->lock);
-	if (pc->hot == slab)
-		pc->hot = PCSLAB_NO_SLAB;
-	if (pc->warm == slab)
-		pc->warm = PCSLAB_NO_SLAB;
-	trace_pcslab_slab_free(cache->name, slab->cpu, cache->geo.order);
-	pcslab_slab_clear_owner_tag(slab, &cache->geo);
-	pcslab_forget_foreign(cache, slab);
-	free_pages((unsigned long)slab, cache->geo.order);
-	atomic_long_sub(1L << cache->geo.order, &pcslab_pages);
-	pcslab_stat_locked(pc, PCSLAB_STAT_SLAB_FREE);
-}
 
 /*
  * Release empty slabs of @pc beyond @keep.  Empty slabs sit on the partial
@@ -254,22 +217,6 @@ static unsigned long pcslab_shrink_scan(struct shrinker *shrinker,
 
 	freed = pcslab_shrink_cpus(cache, false) * cache->geo.nr_objects;
 	return freed ? freed : SHRINK_STOP;
-}
-
-/*
- * The first remote free into an empty outbox slot or queue, or a CPU's
- * empty slabs passing its reserve, schedules the idle flush.  While it is
- * pending this is one read of a line nobody writes.  The caller changed
- * the outbox, queue or lists before: a flush that has already cleared
- * pending (with a full barrier) takes the lock after that change or is
- * seen here as not pending.
- */
-void pcslab_arm_idle_flush(struct pcslab_cache *cache)
-{
-	if (delayed_work_pending(&cache->idle_flush))
-		return;
-	queue_delayed_work(system_wq, &cache->idle_flush,
-			   msecs_to_jiffies(READ_ONCE(cache->idle_flush_ms)));
 }
 
 /**
