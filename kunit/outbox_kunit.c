@@ -2,10 +2,11 @@
 /*
  * pcslab KUnit suite: remote frees on the freeing CPU, module/outbox.c:
  * the outbox and its flush rules, the queue at capacity, the kick sent
- * once.
+ * once, an interrupt's free while its CPU's task holds the outbox.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/irq_work.h>
 #include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
@@ -269,11 +270,80 @@ static void cache_kick_queued_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 }
 
+/* An interrupt on this CPU that frees an object of another CPU's. */
+struct irq_free {
+	struct irq_work work;
+	struct pcslab_cache *c;
+	void *obj;
+	atomic_t done;
+};
+
+static void irq_free_fn(struct irq_work *work)	/* hardirq, this CPU */
+{
+	struct irq_free *f = container_of(work, struct irq_free, work);
+
+	pcslab_free(f->c, f->obj);
+	atomic_set_release(&f->done, 1);
+}
+
+static void alloc_here_fn(void *info)	/* hardirq on the owner */
+{
+	struct irq_free *f = info;
+
+	f->obj = pcslab_alloc(f->c, GFP_ATOMIC);
+}
+
+/*
+ * Task context holds its outbox lock with interrupts on; an interrupt on
+ * the same CPU only tries the lock, so its remote free goes straight to
+ * the owner's queue instead of waiting for (and deadlocking on) a lock
+ * its own CPU holds.  A task's remote free still waits in the outbox.
+ */
+static void cache_outbox_irq_free_while_task_holds_lock(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 64, 0, NULL);
+	struct irq_free *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct irq_free second = { .c = c };
+	unsigned int owner, me;
+	struct pcslab_cpu *pc;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	owner = other_cpu(test);
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(c, 16), 0);
+	f->c = c;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(owner, alloc_here_fn, f, 1), 0);
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(owner, alloc_here_fn, &second, 1), 0);
+	KUNIT_ASSERT_NOT_NULL(test, f->obj);
+	KUNIT_ASSERT_NOT_NULL(test, second.obj);
+	init_irq_work(&f->work, irq_free_fn);
+
+	preempt_disable();
+	me = smp_processor_id();
+	pc = per_cpu_ptr(c->cpu, me);
+	spin_lock(&pc->outbox_lock);
+	irq_work_queue(&f->work);	/* a self-IPI: runs while we hold it */
+	while (!atomic_read_acquire(&f->done))
+		cpu_relax();
+	spin_unlock(&pc->outbox_lock);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, me), 0UL);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner), 1UL);
+	/* the same free from task context waits in the outbox */
+	pcslab_free(c, second.obj);
+	KUNIT_EXPECT_EQ(test, outbox_of(c, me), 1UL);
+	preempt_enable();
+
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_REMOTE), 2UL);
+	pcslab_cache_drain(c);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	EXPECT_ERRORS(test, 0);
+}
+
 static struct kunit_case pcslab_outbox_cases[] = {
 	KUNIT_CASE(cache_outbox_batches_remote_frees),
 	KUNIT_CASE(cache_outbox_flush_rules),
 	KUNIT_CASE(cache_capacity_boundaries),
 	KUNIT_CASE(cache_kick_queued_once),
+	KUNIT_CASE(cache_outbox_irq_free_while_task_holds_lock),
 	{}
 };
 

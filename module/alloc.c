@@ -32,9 +32,12 @@
  *   operation      runs on          context            lock
  *   alloc          any CPU          any (GFP_ATOMIC)   own CPU's, irqs off
  *   local free     slab's owner     any                owner's, irqs off
- *   remote free    not the owner    any                own CPU's (outbox),
- *                                                      then none: llist
- *                                                      push, preemption off
+ *   remote free    not the owner    task               own CPU's outbox
+ *                                                      lock, irqs on; then
+ *                                                      none: llist push
+ *                  not the owner    hardirq, softirq   outbox lock tried
+ *                                                      only; if busy, the
+ *                                                      push of one at once
  *   direct free    not the owner    any                owner's, irqs off
  *   drain          any CPU          any                owner's, irqs off
  *   kick           owner            hardirq (IPI)      owner's

@@ -371,6 +371,7 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 
 		spin_lock_init(&pc->lock);
+		spin_lock_init(&pc->outbox_lock);
 		INIT_LIST_HEAD(&pc->partial);
 		INIT_LIST_HEAD(&pc->full);
 		pc->hot = PCSLAB_NO_SLAB;

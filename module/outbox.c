@@ -157,7 +157,7 @@ out:
 	b->n = 0;
 }
 
-/* Move a slot's chain to @out and empty the slot.  Its CPU's lock held. */
+/* Move a slot's chain to @out and empty the slot.  Its outbox lock held. */
 static void pcslab_outbox_take(struct pcslab_batch *slot,
 			       struct pcslab_batch *out)
 {
@@ -168,21 +168,19 @@ static void pcslab_outbox_take(struct pcslab_batch *slot,
 }
 
 /*
- * Send a slot's chain: take it under the slot's CPU lock (held, with
- * interrupts off as @flags says), drop the lock, then hand it over, so
- * that no path holds two CPUs' locks.  Out of line: the batch on the
- * stack stays out of the remote free's frame.
+ * Send a slot's chain: take it under the outbox lock (held), drop the
+ * lock, then hand it over, so that no path holds two locks.  Out of line:
+ * the batch on the stack stays out of the remote free's frame.
  */
 noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
 					struct pcslab_cpu *pc,
-					struct pcslab_batch *slot,
-					unsigned long flags)
-	__releases(&pc->lock)
+					struct pcslab_batch *slot)
+	__releases(&pc->outbox_lock)
 {
 	struct pcslab_batch out;
 
 	pcslab_outbox_take(slot, &out);
-	pcslab_unlock_cpu(pc, flags);
+	pcslab_outbox_unlock(pc);
 	pcslab_batch_send(cache, &out);
 }
 
@@ -219,7 +217,8 @@ unsigned int pcslab_outbox_count(struct pcslab_cpu *pc)
  * @cache: the cache.
  * @cpu: whose outbox (any CPU, online or not).
  *
- * Context: any; takes @cpu's lock with interrupts off.
+ * Context: any but an interrupt on @cpu (which only tries the outbox lock);
+ * takes @cpu's outbox lock with interrupts off.
  * Return: objects sent.
  */
 unsigned int pcslab_outbox_flush_cpu(struct pcslab_cache *cache,
@@ -230,12 +229,13 @@ unsigned int pcslab_outbox_flush_cpu(struct pcslab_cache *cache,
 	unsigned int i, n = 0;
 	unsigned long flags;
 
-	spin_lock_irqsave(&pc->lock, flags);
+	/* any CPU, any context but an interrupt of @cpu's (which only tries) */
+	spin_lock_irqsave(&pc->outbox_lock, flags);
 	for (i = 0; i < PCSLAB_OUTBOX_SLOTS; i++) {
 		pcslab_outbox_take(&pc->outbox[i], &b[i]);
 		n += b[i].n;
 	}
-	spin_unlock_irqrestore(&pc->lock, flags);
+	spin_unlock_irqrestore(&pc->outbox_lock, flags);
 	if (!n)
 		return 0;
 	preempt_disable();

@@ -9,14 +9,15 @@
 
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
+#include <linux/preempt.h>
+#include <linux/spinlock.h>
 
 #include "pcslab_internal.h"
 
 noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
 					struct pcslab_cpu *pc,
-					struct pcslab_batch *slot,
-					unsigned long flags)
-	__releases(&pc->lock);
+					struct pcslab_batch *slot)
+	__releases(&pc->outbox_lock);
 noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
 				 void *obj);
 
@@ -64,6 +65,11 @@ double_free:
 	return false;
 }
 
+static __always_inline void pcslab_outbox_unlock(struct pcslab_cpu *pc)
+{
+	pcslab_spin_unlock(&pc->outbox_lock);
+}
+
 /**
  * pcslab_free_remote - free an object of another CPU's slab.
  * @cache: the cache.
@@ -82,7 +88,6 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 	unsigned int owner = slab->cpu;
 	struct pcslab_batch *slot;
 	struct pcslab_cpu *pc;
-	unsigned long flags;
 	bool started;
 
 	if (!pcslab_claim(cache, slab, idx, obj))
@@ -95,22 +100,35 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 		return;
 	}
 
+	/*
+	 * This CPU's outbox lock; preemption is off (the caller's).  Task
+	 * context waits for it with interrupts on: no interrupt toggle on a
+	 * remote free.  Interrupt context only tries it, as the task it
+	 * interrupted may hold it, and on failure hands the object to the
+	 * owner directly.
+	 */
+	pc = this_cpu_ptr(cache->cpu);
 	for (;;) {
-		pc = pcslab_lock_this_cpu(cache, &flags);
+		if (likely(in_task())) {
+			pcslab_spin_lock(&pc->outbox_lock);
+		} else if (!spin_trylock(&pc->outbox_lock)) {
+			pcslab_free_direct(cache, owner, obj);
+			return;
+		}
 		slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
 		if (likely(!slot->n || slot->owner == owner))
 			break;
 		/* the slot holds another owner's objects: send those first */
-		pcslab_outbox_send_unlock(cache, pc, slot, flags);
+		pcslab_outbox_send_unlock(cache, pc, slot);
 	}
 	started = !slot->n;
 	slot->owner = owner;
 	pcslab_batch_chain(slot, obj);
 	if (unlikely(slot->n >= READ_ONCE(cache->outbox_batch))) {
-		pcslab_outbox_send_unlock(cache, pc, slot, flags);
+		pcslab_outbox_send_unlock(cache, pc, slot);
 		return;
 	}
-	pcslab_unlock_cpu(pc, flags);
+	pcslab_outbox_unlock(pc);
 	/* waiting in the outbox: the idle flush returns it at worst */
 	if (unlikely(started))
 		pcslab_arm_idle_flush(cache);

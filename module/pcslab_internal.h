@@ -80,7 +80,7 @@ struct pcslab_batch {
 
 /**
  * struct pcslab_cpu - one CPU's share of a cache.
- * @lock: protects everything from @partial to @outbox, taken with
+ * @lock: protects everything from @partial to @stat, taken with
  *	interrupts off.
  * @partial: slabs with a free object: partly used ones first, empty ones
  *	(kept up to the reserve) moved to the tail.
@@ -106,6 +106,11 @@ struct pcslab_batch {
  * @stat: event counters.  Owner-side events (see pcslab_stat_locked())
  *	are counted here by whoever holds @lock; freer-side events by the
  *	counting CPU in its own instance with this_cpu_inc().
+ * @outbox_lock: protects @outbox.  Task context on this CPU takes it with
+ *	interrupts on; interrupt context on this CPU only tries it (the task
+ *	it interrupted may hold it) and on failure hands its object to the
+ *	owner directly; other CPUs take it with interrupts off to flush.  It
+ *	never nests with @lock.
  * @outbox: this CPU's remote frees waiting to be handed to their owners,
  *	slot owner % %PCSLAB_OUTBOX_SLOTS.
  * @remote: objects freed by other CPUs; on its own cache line because
@@ -125,6 +130,7 @@ struct pcslab_cpu {
 	unsigned long nr_inuse;
 	struct pcslab_drain_state drain;
 	unsigned long stat[PCSLAB_NR_EVENT_STATS];
+	spinlock_t outbox_lock;	/* see kernel-doc above */
 	struct pcslab_batch outbox[PCSLAB_OUTBOX_SLOTS];
 	struct list_head full;
 	unsigned int nr_slabs;

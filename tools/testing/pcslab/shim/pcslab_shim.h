@@ -203,6 +203,7 @@ static inline bool IS_ERR_OR_NULL(const void *ptr) { return !ptr || IS_ERR_VALUE
 struct shim_thread;
 extern __thread int shim_cpu;			/* smp_processor_id() */
 extern __thread int shim_irqs_off;		/* local_irq_save() nesting flag */
+extern __thread int shim_in_ipi;		/* running an IPI: "hardirq" */
 extern __thread struct shim_thread *shim_self;
 extern unsigned int nr_cpu_ids;
 extern unsigned long shim_online_mask[];
@@ -523,6 +524,7 @@ void shim_free_percpu(void *p);
 		shim_irq_enabled();					\
 } while (0)
 #define irqs_disabled() (shim_irqs_off != 0)
+#define in_task() (!shim_in_ipi)
 
 void shim_might_sleep(const char *file, int line);
 #define might_sleep() shim_might_sleep(__FILE__, __LINE__)
@@ -546,6 +548,16 @@ static inline void spin_lock(spinlock_t *l)
 #ifndef SHIM_BENCH
 	__atomic_store_n(&l->owner, shim_self, __ATOMIC_RELAXED);
 #endif
+}
+
+static inline bool spin_trylock(spinlock_t *l)
+{
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		return false;
+#ifndef SHIM_BENCH
+	__atomic_store_n(&l->owner, shim_self, __ATOMIC_RELAXED);
+#endif
+	return true;
 }
 
 static inline void spin_unlock(spinlock_t *l)

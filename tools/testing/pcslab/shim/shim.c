@@ -23,6 +23,7 @@
 
 __thread int shim_cpu;
 __thread int shim_irqs_off;
+__thread int shim_in_ipi;
 __thread struct shim_thread *shim_self;
 unsigned int nr_cpu_ids = 1;
 unsigned long shim_online_mask[BITS_TO_LONGS(SHIM_MAX_CPUS)];
@@ -140,6 +141,7 @@ static void shim_run_ipis(int cpu)
 		return;
 	list = llist_reverse_order(list);	/* in the order queued */
 	shim_irqs_off = 1;
+	shim_in_ipi++;
 	shim_section_enter();
 	while (list) {
 		call_single_data_t *csd = container_of(list, call_single_data_t, node);
@@ -152,6 +154,7 @@ static void shim_run_ipis(int cpu)
 		func(info);
 	}
 	shim_section_exit();
+	shim_in_ipi--;
 	shim_irqs_off = saved;
 }
 
