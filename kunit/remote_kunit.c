@@ -157,7 +157,7 @@ static void policy_fast_tick_matches_law(struct kunit *test)
 	pcslab_drain_state_init(&law);
 	pcslab_drain_state_init(&fast);
 	for (i = 0; i < 200000; i++) {
-		unsigned int r = prandom_u32_state(&rnd), pending, a, b;
+		unsigned int r = prandom_u32_state(&rnd), pending, a, b, old_a, old_b;
 		int moved_a, moved_b;
 
 		if (r % 1000 == 0) {
@@ -174,10 +174,14 @@ static void policy_fast_tick_matches_law(struct kunit *test)
 			  prandom_u32_state(&rnd) % (PCSLAB_MAX_QUEUE + 1);
 		if (pending - fast.quiet_lo > fast.quiet_span)
 			slow++;
+		old_a = pcslab_drain_level(&law, fixed);
 		a = pcslab_policy_tick(&law, fixed, pending, cap, &moved_a);
-		b = pcslab_policy_tick_fast(&fast, &fixed, pending, &cap, &moved_b);
+		b = pcslab_policy_tick_fast(&fast, &fixed, pending, &cap, &moved_b,
+					    &old_b);
+		/* the old level matters when the law moved it */
 		if (a != b || moved_a != moved_b || law.step != fast.step ||
-		    law.cooldown != fast.cooldown) {
+		    law.cooldown != fast.cooldown ||
+		    (moved_b && (old_b != old_a || a == old_b))) {
 			if (!bad++)
 				kunit_info(test, "tick %u: depth %u cap %u fixed %u: law %u/%d, fast %u/%d",
 					   i, pending, cap, fixed, a, moved_a, b, moved_b);
@@ -191,12 +195,14 @@ static void policy_fast_tick_matches_law(struct kunit *test)
 	fixed = PCSLAB_DRAIN_ADAPTIVE;
 	pcslab_drain_state_init(&fast);
 	for (i = 0, slow = 0; i < 1000; i++) {
+		unsigned int old;
 		int moved;
 
 		if (500 - fast.quiet_lo > fast.quiet_span)
 			slow++;
 		KUNIT_EXPECT_EQ(test, pcslab_policy_tick_fast(&fast, &fixed, 500, &cap,
-							      &moved), 64U);
+							      &moved, &old), 64U);
+		KUNIT_EXPECT_EQ(test, old, 64U);
 	}
 	KUNIT_EXPECT_EQ(test, slow, 1U);
 }

@@ -111,11 +111,12 @@ unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 /* The adaptive law moved the level: count and trace it, off the hot path. */
 noinline void pcslab_level_moved(struct pcslab_cache *cache,
 				 struct pcslab_cpu *pc, int moved,
-				 unsigned int level, unsigned int pending)
+				 unsigned int old_level, unsigned int level,
+				 unsigned int pending)
 {
 	pcslab_stat_locked(pc, moved > 0 ? PCSLAB_STAT_LEVEL_UP :
 					   PCSLAB_STAT_LEVEL_DOWN);
 	trace_pcslab_level_change(cache->name, pc->cpu,
-				  pcslab_levels[pc->drain.step - moved], level,
+				  old_level, level,
 				  pending);
 }

@@ -17,7 +17,8 @@ unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 				 struct pcslab_cpu *pc);
 noinline void pcslab_level_moved(struct pcslab_cache *cache,
 				 struct pcslab_cpu *pc, int moved,
-				 unsigned int level, unsigned int pending);
+				 unsigned int old_level, unsigned int level,
+				 unsigned int pending);
 
 /*
  * The owner's tick, on every local alloc and free: one read of the queue
@@ -27,13 +28,14 @@ static __always_inline void pcslab_tick(struct pcslab_cache *cache,
 					struct pcslab_cpu *pc)
 {
 	unsigned int pending = atomic_read(&pc->remote.pending);
-	unsigned int level;
+	unsigned int level, old;
 	int moved;
 
 	level = pcslab_policy_tick_fast(&pc->drain, &cache->fixed_level,
-					pending, &cache->queue_capacity, &moved);
+					pending, &cache->queue_capacity, &moved,
+					&old);
 	if (unlikely(moved))
-		pcslab_level_moved(cache, pc, moved, level, pending);
+		pcslab_level_moved(cache, pc, moved, old, level, pending);
 	/* levels are >= 1, so this never drains an empty queue */
 	if (unlikely(pending >= level))
 		pcslab_drain_locked(cache, pc);

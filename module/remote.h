@@ -157,20 +157,23 @@ static inline void pcslab_policy_window(struct pcslab_drain_state *st,
  * @pending: current remote queue depth.
  * @capacity: as for pcslab_policy_tick(); read only when the law runs.
  * @moved: as for pcslab_policy_tick().
+ * @old_level: set to the drain level before this tick.
  *
  * The same law, tick for tick: a depth inside the quiet window returns
  * the level with one subtraction and one compare; any other depth runs
  * pcslab_policy_tick() and recomputes the window.
  *
- * Return: the drain level after this tick.
+ * Return: the drain level after this tick (@old_level unless @moved).
  */
 static __always_inline unsigned int
 pcslab_policy_tick_fast(struct pcslab_drain_state *st,
 			const unsigned int *fixed_level, unsigned int pending,
-			const unsigned int *capacity, int *moved)
+			const unsigned int *capacity, int *moved,
+			unsigned int *old_level)
 {
 	unsigned int fixed, cap;
 
+	*old_level = st->level;
 	if (likely(pending - st->quiet_lo <= st->quiet_span)) {
 		*moved = 0;
 		return st->level;

@@ -30,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pcslab_drain_state st, fast;
 	unsigned int capacity, since_move = 1000, i, level, prev;
 	unsigned int adaptive = PCSLAB_DRAIN_ADAPTIVE;
+	unsigned int old_fast;
 	int moved, moved_fast, moves_late = 0;
 
 	if (size < 3)
@@ -47,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		level = pcslab_policy_tick(&st, PCSLAB_DRAIN_ADAPTIVE, pending, capacity, &moved);
 		CHECK(is_level(level), "level %u", level);
 		CHECK(pcslab_policy_tick_fast(&fast, &adaptive, pending, &capacity,
-					      &moved_fast) == level && moved_fast == moved &&
+					      &moved_fast, &old_fast) == level &&
+		      moved_fast == moved && old_fast == prev &&
 		      fast.step == st.step && fast.cooldown == st.cooldown,
 		      "fast tick parted from the law at depth %u of %u", pending, capacity);
 		if (cooldown)
