@@ -34,7 +34,7 @@ ktap_print_msg "$cycles offline/online rounds during the run"
 [ $rc -eq 0 ] && [ $fail -eq 0 ] && [ $cycles -gt 0 ]; pcslab_result $? "workload passes its checks across hotplug" "workload passes its checks across hotplug (rc $rc, cycles $cycles)"
 echo 1 > "$TC/drain" 2>/dev/null
 if [ -d "$TC" ]; then
-	[ "$(stat_total objects_in_use)" -eq 0 ] && balance_ok; pcslab_result $? "no object lost"
+	pcslab_clean_state; pcslab_result $? "no object lost"
 	[ "$(stat_total double_free)" -eq 0 ] && [ "$(stat_total invalid_free)" -eq 0 ]; pcslab_result $? "no free misrouted"
 	rmmod pcslab_test
 else

@@ -79,6 +79,21 @@ balance_ok() {
 	}
 }
 
+# pcslab_clean_state [BAD]: the pcslab_test cache is back to a clean
+# state: nothing in use (nothing queued either: queued objects count as in
+# use), the counters balance, and no invalid or double frees beyond BAD
+# (those the script made on purpose; default 0).
+pcslab_clean_state() {
+	u=$(stat_total objects_in_use)
+	[ "$u" -eq 0 ] || { ktap_print_msg "objects in use: $u"; return 1; }
+	balance_ok || return 1
+	bad=$(($(stat_total invalid_free) + $(stat_total double_free)))
+	[ "$bad" -eq "${1:-0}" ] || {
+		ktap_print_msg "invalid + double frees: $bad, expected ${1:-0}"
+		return 1
+	}
+}
+
 memfree_kb() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
 
 online_cpus() { grep -c '^processor' /proc/cpuinfo; }
