@@ -255,8 +255,8 @@ static inline unsigned int pcslab_slab_take_bulk(struct pcslab_slab *slab,
 			 * One run of free slots (what a bulk free leaves):
 			 * consecutive objects, no bit search per object.
 			 */
-			unsigned int len = min_t(unsigned long, __fls(run) + 1,
-						 end - p);
+			unsigned int run_len = __fls(run) + 1;
+			unsigned int len = min_t(unsigned long, run_len, end - p);
 			void **const stop = p + len;
 			void *obj = base + lo * size;
 
@@ -272,8 +272,8 @@ static inline unsigned int pcslab_slab_take_bulk(struct pcslab_slab *slab,
 				*p++ = obj;
 				obj += size;
 			}
-			/* len < BITS_PER_LONG when bits remain */
-			bits = len > __fls(run) ? 0 : bits & ~(((1UL << len) - 1) << lo);
+			/* a run cut short leaves bits (and len < BITS_PER_LONG) */
+			bits = len == run_len ? 0 : bits & ~(((1UL << len) - 1) << lo);
 		} else {
 			do {
 				*p++ = base + __ffs(bits) * size;
