@@ -128,12 +128,17 @@ static void cache_small_bogus_pointer(struct kunit *test)
 	pcslab_free(c, bogus[0]);		/* nothing allocated yet */
 	pcslab_free_bulk(c, ARRAY_SIZE(bogus), bogus);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_INVALID_FREE), 3UL);
+	/* one CPU: the free must be local, not left queued by a migration */
+	migrate_disable();
 	p = pcslab_alloc(c, GFP_KERNEL);
+	if (!p)
+		migrate_enable();
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	pcslab_free(c, (void *)0x40);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_INVALID_FREE), 4UL);
 	EXPECT_ERRORS(test, 4);
 	pcslab_free(c, p);
+	migrate_enable();
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 }
 
@@ -145,6 +150,8 @@ static void cache_invalid_and_double_frees(struct kunit *test)
 	u8 *p, *q, *o;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	/* one CPU: every free local, none left queued by a migration */
+	migrate_disable();
 	p = pcslab_alloc(c, GFP_KERNEL);
 	q = pcslab_alloc(c, GFP_KERNEL);
 	o = pcslab_alloc(other, GFP_KERNEL);
@@ -165,6 +172,7 @@ static void cache_invalid_and_double_frees(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_ALLOC),
 			total(c, PCSLAB_STAT_FREE_LOCAL) + total(c, PCSLAB_STAT_FREE_REMOTE));
 	pcslab_free(other, o);
+	migrate_enable();
 	KUNIT_EXPECT_EQ(test, pcslab_cache_destroy(other), 0UL);
 	kfree(k);
 }
