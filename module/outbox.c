@@ -185,6 +185,35 @@ noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
 }
 
 /*
+ * The remote free of @obj found its slot holding another owner's chain:
+ * that chain goes to its owner and @obj starts the slot's new one (or is
+ * sent at once with a batch of 1).  Outbox lock held; dropped before
+ * anything is sent, so that no path holds two locks.
+ */
+noinline void pcslab_outbox_replace_unlock(struct pcslab_cache *cache,
+					   struct pcslab_cpu *pc,
+					   struct pcslab_batch *slot,
+					   unsigned int owner, void *obj)
+	__releases(&pc->outbox_lock)
+{
+	struct pcslab_batch old, mine = { .owner = owner };
+
+	pcslab_outbox_take(slot, &old);
+	if (READ_ONCE(cache->outbox_batch) > 1) {
+		slot->owner = owner;
+		pcslab_batch_chain(slot, obj);
+	} else {
+		pcslab_batch_chain(&mine, obj);
+	}
+	pcslab_outbox_unlock(pc);
+	pcslab_batch_send(cache, &old);
+	if (mine.n)
+		pcslab_batch_send(cache, &mine);
+	else
+		pcslab_arm_idle_flush(cache);
+}
+
+/*
  * Destroy or the owner's CPU-dead callback has emptied the outboxes (both
  * wait for the caller's preempt-off section first): straight back.
  */

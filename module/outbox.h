@@ -18,6 +18,11 @@ noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
 					struct pcslab_cpu *pc,
 					struct pcslab_batch *slot)
 	__releases(&pc->outbox_lock);
+noinline void pcslab_outbox_replace_unlock(struct pcslab_cache *cache,
+					   struct pcslab_cpu *pc,
+					   struct pcslab_batch *slot,
+					   unsigned int owner, void *obj)
+	__releases(&pc->outbox_lock);
 noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
 				 void *obj);
 
@@ -88,7 +93,7 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 	unsigned int owner = slab->cpu;
 	struct pcslab_batch *slot;
 	struct pcslab_cpu *pc;
-	bool started;
+	unsigned int n;
 
 	if (!pcslab_claim(cache, slab, idx, obj))
 		return;
@@ -108,29 +113,28 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 	 * owner directly.
 	 */
 	pc = this_cpu_ptr(cache->cpu);
-	for (;;) {
-		if (likely(in_task())) {
-			pcslab_spin_lock(&pc->outbox_lock);
-		} else if (!spin_trylock(&pc->outbox_lock)) {
-			pcslab_free_direct(cache, owner, obj);
-			return;
-		}
-		slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
-		if (likely(!slot->n || slot->owner == owner))
-			break;
-		/* the slot holds another owner's objects: send those first */
-		pcslab_outbox_send_unlock(cache, pc, slot);
+	if (likely(in_task())) {
+		pcslab_spin_lock(&pc->outbox_lock);
+	} else if (!pcslab_spin_trylock(&pc->outbox_lock)) {
+		pcslab_free_direct(cache, owner, obj);
+		return;
 	}
-	started = !slot->n;
+	slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
+	n = slot->n;
+	if (unlikely(n && slot->owner != owner)) {
+		/* the slot holds another owner's objects: those go first */
+		pcslab_outbox_replace_unlock(cache, pc, slot, owner, obj);
+		return;
+	}
 	slot->owner = owner;
 	pcslab_batch_chain(slot, obj);
-	if (unlikely(slot->n >= READ_ONCE(cache->outbox_batch))) {
+	if (unlikely(n + 1 >= READ_ONCE(cache->outbox_batch))) {
 		pcslab_outbox_send_unlock(cache, pc, slot);
 		return;
 	}
 	pcslab_outbox_unlock(pc);
 	/* waiting in the outbox: the idle flush returns it at worst */
-	if (unlikely(started))
+	if (unlikely(!n))
 		pcslab_arm_idle_flush(cache);
 }
 

@@ -216,19 +216,47 @@ extern struct list_head pcslab_caches;
 
 /*
  * spin_lock() is an out-of-line call (the kernel inlines it only with
- * CONFIG_INLINE_SPIN_LOCK); every alloc and free takes the lock once, so
- * the hot paths use the same code inline: the kernel's own
- * __raw_spin_lock(), lockdep annotations and preempt count included.
- * Where spinlock_t is not a raw spinlock underneath (PREEMPT_RT), the
- * inline form does not exist (UP, GENERIC_LOCKBREAK) or calls what
- * modules cannot (DEBUG_SPINLOCK's do_raw_spin_lock()), the plain calls.
+ * CONFIG_INLINE_SPIN_LOCK); every alloc and free takes a lock once, so
+ * the hot paths use the same code inline: the kernel's own lock and
+ * lockdep annotations.  Every caller already has preemption (or
+ * interrupts) off, so the preempt count the kernel's form adds would be
+ * counted twice: these leave it alone.  Where spinlock_t is not a raw
+ * spinlock underneath (PREEMPT_RT), the inline form does not exist (UP,
+ * GENERIC_LOCKBREAK) or calls what modules cannot (DEBUG_SPINLOCK's
+ * do_raw_spin_lock()), the plain calls.
  */
 #if defined(CONFIG_SMP) && !defined(CONFIG_PREEMPT_RT) && \
 	!defined(CONFIG_GENERIC_LOCKBREAK) && !defined(CONFIG_DEBUG_SPINLOCK)
-#define pcslab_spin_lock(lock)		__raw_spin_lock(&(lock)->rlock)
-#define pcslab_spin_unlock(lock)	__raw_spin_unlock(&(lock)->rlock)
+static __always_inline void pcslab_spin_lock(spinlock_t *lock)
+	__acquires(lock)
+{
+	spin_acquire(&lock->rlock.dep_map, 0, 0, _RET_IP_);
+	LOCK_CONTENDED(&lock->rlock, do_raw_spin_trylock, do_raw_spin_lock);
+}
+
+static __always_inline bool __pcslab_spin_trylock(spinlock_t *lock)
+{
+	if (!do_raw_spin_trylock(&lock->rlock))
+		return false;
+	spin_acquire(&lock->rlock.dep_map, 0, 1, _RET_IP_);
+	return true;
+}
+
+/* for sparse: a lock held when it returns true */
+#define pcslab_spin_trylock(lock) ({					\
+	spinlock_t *__pcslab_lock = (lock);				\
+	__cond_lock(__pcslab_lock, __pcslab_spin_trylock(__pcslab_lock)); \
+})
+
+static __always_inline void pcslab_spin_unlock(spinlock_t *lock)
+	__releases(lock)
+{
+	spin_release(&lock->rlock.dep_map, _RET_IP_);
+	do_raw_spin_unlock(&lock->rlock);
+}
 #else
 #define pcslab_spin_lock(lock)		spin_lock(lock)
+#define pcslab_spin_trylock(lock)	spin_trylock(lock)
 #define pcslab_spin_unlock(lock)	spin_unlock(lock)
 #endif
 
