@@ -56,6 +56,47 @@ __pcslab_put_queued_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 	return true;
 }
 
+/*
+ * The drain's step for one object of @slab: its bit set, its mark
+ * cleared, without the counts and lists (pcslab_drain_run_done() fixes
+ * those once per run of one slab).
+ *
+ * Return: 1 if put back, 0 if the slot was free (reported).
+ */
+static __always_inline unsigned int
+pcslab_drain_one(struct pcslab_cache *cache, struct pcslab_slab *slab,
+		 void *obj, unsigned long unmarked)
+{
+	unsigned int idx = pcslab_slab_valid_index(slab, &cache->geo, obj);
+
+	if (unlikely(pcslab_slab_is_free(slab, idx))) {
+		WRITE_ONCE(*pcslab_mark_word(obj), unmarked);
+		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+		return 0;
+	}
+	if (unlikely(cache->hooks))
+		pcslab_wipe(cache, obj, sizeof(struct llist_node));
+	/* free first, mark cleared second: see __pcslab_put_queued_locked() */
+	__set_bit(idx, slab->free_map);
+	/* pairs with the xchg() in pcslab_claim() */
+	smp_store_release(pcslab_mark_word(obj), unmarked);
+	if (unlikely(cache->hooks))
+		pcslab_kasan_poison(cache, obj, 0);
+	return 1;
+}
+
+/* @run objects of @slab went back to its bitmap: counts, then lists. */
+static __always_inline void
+pcslab_drain_run_done(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+		      struct pcslab_slab *slab, unsigned int run,
+		      unsigned int reserve, bool was_full)
+{
+	slab->nr_free += run;
+	pc->nr_inuse -= run;
+	/* may release @slab */
+	pcslab_slab_relist_locked(cache, pc, slab, reserve, was_full);
+}
+
 /**
  * pcslab_put_queued_locked - put back an object that came through a queue.
  * @cache: the cache.
@@ -89,8 +130,10 @@ unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 				 struct pcslab_cpu *pc)
 {
 	struct llist_node *list, *pos, *next;
+	struct pcslab_slab *slab = NULL;
+	unsigned int n, run = 0, reserve;
 	unsigned long unmarked;
-	unsigned int n, reserve;
+	bool was_full = false;
 
 	lockdep_assert_held(&pc->lock);
 	list = pcslab_remote_take(&pc->remote, &n);
@@ -98,8 +141,25 @@ unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 		return 0;
 	reserve = pcslab_reserve(cache, pc);
 	unmarked = pcslab_unmarked(cache);
-	llist_for_each_safe(pos, next, list)
-		__pcslab_put_queued_locked(cache, pc, pos, reserve, unmarked);
+	/*
+	 * A freer sends its objects in chains, so the queue holds runs of
+	 * one slab: each run fixes its slab's counts and lists once.
+	 */
+	llist_for_each_safe(pos, next, list) {
+		struct pcslab_slab *s = pcslab_slab_base(pos, &cache->geo);
+
+		if (s != slab) {
+			if (run)
+				pcslab_drain_run_done(cache, pc, slab, run,
+						      reserve, was_full);
+			slab = s;
+			was_full = !slab->nr_free;
+			run = 0;
+		}
+		run += pcslab_drain_one(cache, slab, pos, unmarked);
+	}
+	if (run)
+		pcslab_drain_run_done(cache, pc, slab, run, reserve, was_full);
 	pcslab_stat_locked(pc, PCSLAB_STAT_DRAIN);
 	pc->stat[PCSLAB_STAT_DRAINED_OBJECTS] += n;
 	trace_pcslab_drain(cache->name, pc->cpu, n,
