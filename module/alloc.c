@@ -179,10 +179,11 @@ static __always_inline void pcslab_free_slot(struct pcslab_cache *cache,
 					     void *obj)
 {
 	unsigned long flags;
-	int idx;
+	unsigned int idx;
 
-	idx = pcslab_slab_obj_index(slab, &cache->geo, obj);
-	if (idx < 0) {
+	if (unlikely(!pcslab_slot_at(&cache->geo, (unsigned long)obj -
+				     (unsigned long)slab -
+				     cache->geo.data_offset, &idx))) {
 		pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
 		return;
 	}
