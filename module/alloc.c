@@ -60,17 +60,14 @@
 #include "drain.h"
 #include "outbox.h"
 
-/* Take the first free object of this CPU's slabs. */
-static __always_inline void *pcslab_take_locked(struct pcslab_cache *cache,
-						struct pcslab_cpu *pc)
+/* Take the first free object of @slab, this CPU's first partial slab. */
+static __always_inline void *pcslab_take_from_locked(struct pcslab_cache *cache,
+						     struct pcslab_cpu *pc,
+						     struct pcslab_slab *slab)
 {
-	struct pcslab_slab *slab;
 	void *obj;
 
 	lockdep_assert_held(&pc->lock);
-	slab = list_first_entry_or_null(&pc->partial, struct pcslab_slab, list);
-	if (unlikely(!slab))
-		return NULL;
 	if (unlikely(slab->nr_free == slab->nr_objects))
 		pc->nr_empty--;
 	obj = pcslab_slab_take(slab, &cache->geo);
@@ -79,6 +76,49 @@ static __always_inline void *pcslab_take_locked(struct pcslab_cache *cache,
 	pc->nr_inuse++;
 	pcslab_set_hot(pc, slab);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);
+	return obj;
+}
+
+/* Take the first free object of this CPU's slabs. */
+static __always_inline void *pcslab_take_locked(struct pcslab_cache *cache,
+						struct pcslab_cpu *pc)
+{
+	struct pcslab_slab *slab;
+
+	slab = list_first_entry_or_null(&pc->partial, struct pcslab_slab, list);
+	if (unlikely(!slab))
+		return NULL;
+	return pcslab_take_from_locked(cache, pc, slab);
+}
+
+/*
+ * pcslab_alloc() when its fast path does not apply: a tick that has work
+ * (the law runs, or a drain is due), no partial slab, or per-object work
+ * on the result.  Entered with the CPU locked by pcslab_alloc(), which
+ * has not ticked: the tick happens here, once.
+ */
+static noinline void *pcslab_alloc_slow(struct pcslab_cache *cache, gfp_t gfp,
+					struct pcslab_cpu *pc,
+					unsigned long flags)
+	__releases(&pc->lock)
+{
+	void *obj;
+
+	pcslab_tick(cache, pc);
+	obj = pcslab_take_locked(cache, pc);
+	if (unlikely(!obj) && pcslab_drain_locked(cache, pc))
+		obj = pcslab_take_locked(cache, pc);
+	pcslab_unlock_cpu(pc, flags);
+
+	if (unlikely(!obj)) {
+		obj = pcslab_alloc_new_slab(cache, gfp);
+		if (!obj) {
+			pcslab_stat(cache, PCSLAB_STAT_ALLOC_FAIL);
+			return NULL;
+		}
+	}
+	if (unlikely(cache->hooks || (gfp & __GFP_ZERO)))
+		pcslab_prepare_object(cache, obj, gfp);
 	return obj;
 }
 
@@ -96,27 +136,24 @@ static __always_inline void *pcslab_take_locked(struct pcslab_cache *cache,
  */
 void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp)
 {
+	struct pcslab_slab *slab;
 	struct pcslab_cpu *pc;
 	unsigned long flags;
 	void *obj;
 
 	might_alloc(gfp);
 	pc = pcslab_lock_this_cpu(cache, &flags);
-	pcslab_tick(cache, pc);
-	obj = pcslab_take_locked(cache, pc);
-	if (unlikely(!obj) && pcslab_drain_locked(cache, pc))
-		obj = pcslab_take_locked(cache, pc);
+	/*
+	 * The common case inline, in one straight line: a tick that changes
+	 * nothing (its two compares), a partial slab to take from, no
+	 * per-object work.  Anything else is the slow path's, tick included.
+	 */
+	slab = list_first_entry_or_null(&pc->partial, struct pcslab_slab, list);
+	if (unlikely(!pcslab_tick_quiet(pc) || !slab || cache->hooks ||
+		     (gfp & __GFP_ZERO)))
+		return pcslab_alloc_slow(cache, gfp, pc, flags);
+	obj = pcslab_take_from_locked(cache, pc, slab);
 	pcslab_unlock_cpu(pc, flags);
-
-	if (unlikely(!obj)) {
-		obj = pcslab_alloc_new_slab(cache, gfp);
-		if (!obj) {
-			pcslab_stat(cache, PCSLAB_STAT_ALLOC_FAIL);
-			return NULL;
-		}
-	}
-	if (unlikely(cache->hooks || (gfp & __GFP_ZERO)))
-		pcslab_prepare_object(cache, obj, gfp);
 	return obj;
 }
 EXPORT_SYMBOL_GPL(pcslab_alloc);

@@ -21,6 +21,19 @@ noinline void pcslab_level_moved(struct pcslab_cache *cache,
 				 unsigned int pending);
 
 /*
+ * Would pcslab_tick() change nothing now?  The queue depth is inside the
+ * law's quiet window and below the drain level: the tick is then only
+ * its two compares, and a fast path may skip it (the law stays exact).
+ */
+static __always_inline bool pcslab_tick_quiet(struct pcslab_cpu *pc)
+{
+	unsigned int pending = atomic_read(&pc->remote.pending);
+	const struct pcslab_drain_state *st = &pc->drain;
+
+	return pending - st->quiet_lo <= st->quiet_span && pending < st->level;
+}
+
+/*
  * The owner's tick, on every local alloc and free: one read of the queue
  * depth, one step of the drain policy, a drain if the level is reached.
  */
