@@ -185,21 +185,25 @@ noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
 }
 
 /*
- * The remote free of @obj found its slot holding another owner's chain:
- * that chain goes to its owner and @obj starts the slot's new one (or is
- * sent at once with a batch of 1).  Outbox lock held; dropped before
- * anything is sent, so that no path holds two locks.
+ * The remote free of @obj found its slot empty or holding another
+ * owner's chain: @obj starts a new chain for @owner, after the old chain
+ * is taken out to be sent.  An owner gone offline gets @obj directly
+ * instead (its CPU-dead callback has flushed, or will flush, every
+ * outbox; a chain already waiting goes back the same way when it is
+ * sent).  Outbox lock held; dropped before anything is sent, so that no
+ * path holds two locks.
  */
-noinline void pcslab_outbox_replace_unlock(struct pcslab_cache *cache,
-					   struct pcslab_cpu *pc,
-					   struct pcslab_batch *slot,
-					   unsigned int owner, void *obj)
+noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
+					 struct pcslab_cpu *pc,
+					 struct pcslab_batch *slot,
+					 unsigned int owner, void *obj)
 	__releases(&pc->outbox_lock)
 {
 	struct pcslab_batch old, mine = { .owner = owner };
+	bool wait = cpu_online(owner) && READ_ONCE(cache->outbox_batch) > 1;
 
 	pcslab_outbox_take(slot, &old);
-	if (READ_ONCE(cache->outbox_batch) > 1) {
+	if (wait) {
 		slot->owner = owner;
 		pcslab_batch_chain(slot, obj);
 	} else {
@@ -207,10 +211,11 @@ noinline void pcslab_outbox_replace_unlock(struct pcslab_cache *cache,
 	}
 	pcslab_outbox_unlock(pc);
 	pcslab_batch_send(cache, &old);
-	if (mine.n)
-		pcslab_batch_send(cache, &mine);
-	else
+	if (wait)
+		/* waiting in the outbox: the idle flush returns it at worst */
 		pcslab_arm_idle_flush(cache);
+	else
+		pcslab_batch_send(cache, &mine);
 }
 
 /*

@@ -18,10 +18,10 @@ noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
 					struct pcslab_cpu *pc,
 					struct pcslab_batch *slot)
 	__releases(&pc->outbox_lock);
-noinline void pcslab_outbox_replace_unlock(struct pcslab_cache *cache,
-					   struct pcslab_cpu *pc,
-					   struct pcslab_batch *slot,
-					   unsigned int owner, void *obj)
+noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
+					 struct pcslab_cpu *pc,
+					 struct pcslab_batch *slot,
+					 unsigned int owner, void *obj)
 	__releases(&pc->outbox_lock);
 noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
 				 void *obj);
@@ -91,18 +91,21 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 					       unsigned int idx, void *obj)
 {
 	unsigned int owner = slab->cpu;
+	struct llist_node *node = obj;
 	struct pcslab_batch *slot;
 	struct pcslab_cpu *pc;
 	unsigned int n;
 
 	if (!pcslab_claim(cache, slab, idx, obj))
 		return;
-	if (unlikely(cache->hooks))
-		pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
 	pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
-	if (unlikely(READ_ONCE(cache->dead) || !cpu_online(owner))) {
-		pcslab_free_direct(cache, owner, obj);
-		return;
+	if (unlikely(cache->hooks | READ_ONCE(cache->dead))) {
+		if (cache->hooks)
+			pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
+		if (READ_ONCE(cache->dead)) {
+			pcslab_free_direct(cache, owner, obj);
+			return;
+		}
 	}
 
 	/*
@@ -121,21 +124,20 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 	}
 	slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
 	n = slot->n;
-	if (unlikely(n && slot->owner != owner)) {
-		/* the slot holds another owner's objects: those go first */
-		pcslab_outbox_replace_unlock(cache, pc, slot, owner, obj);
+	if (unlikely(!n || slot->owner != owner)) {
+		/* a chain starts: the owner's state is looked at once per chain */
+		pcslab_outbox_start_unlock(cache, pc, slot, owner, obj);
 		return;
 	}
-	slot->owner = owner;
-	pcslab_batch_chain(slot, obj);
-	if (unlikely(n + 1 >= READ_ONCE(cache->outbox_batch))) {
+	/* pcslab_batch_chain() for a chain that has a tail already */
+	node->next = slot->first;
+	slot->first = node;
+	slot->n = ++n;
+	if (unlikely(n >= READ_ONCE(cache->outbox_batch))) {
 		pcslab_outbox_send_unlock(cache, pc, slot);
 		return;
 	}
 	pcslab_outbox_unlock(pc);
-	/* waiting in the outbox: the idle flush returns it at worst */
-	if (unlikely(!n))
-		pcslab_arm_idle_flush(cache);
 }
 
 #endif /* _PCSLAB_OUTBOX_H */
