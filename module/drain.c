@@ -20,69 +20,49 @@
 #include "drain.h"
 #include "pcslab_trace.h"
 
-/* pcslab_put_queued_locked(), with what a drain holds constant passed in */
-static __always_inline bool
-__pcslab_put_queued_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
-			   void *obj, unsigned int reserve,
-			   unsigned long unmarked)
-{
-	/* validated when claimed: the mask is enough */
-	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
-	unsigned int idx = pcslab_slab_valid_index(slab, &cache->geo, obj);
-
-	lockdep_assert_held(&pc->lock);
-	if (unlikely(pcslab_slab_is_free(slab, idx))) {
-		/* freed on the owner at the same instant as it was claimed */
-		WRITE_ONCE(*pcslab_mark_word(obj), unmarked);
-		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-		return false;
-	}
-	/* the link is the only word the freer's wipe did not cover */
-	if (unlikely(cache->hooks))
-		pcslab_wipe(cache, obj, sizeof(struct llist_node));
-	/*
-	 * Free first, mark cleared second (with release order): a freer that
-	 * finds the mark gone sees the slot free and reports, so the object
-	 * is never queued again while free (see pcslab_claim()).
-	 */
-	pcslab_slab_put(slab, idx);
-	/* pairs with the xchg() in pcslab_claim() */
-	smp_store_release(pcslab_mark_word(obj), unmarked);
-	if (unlikely(cache->hooks))
-		pcslab_kasan_poison(cache, obj, 0);
-	pc->nr_inuse--;
-	/* may release @slab */
-	pcslab_slab_relist_locked(cache, pc, slab, reserve, slab->nr_free == 1);
-	return true;
-}
-
 /*
- * The drain's step for one object of @slab: its bit set, its mark
- * cleared, without the counts and lists (pcslab_drain_run_done() fixes
- * those once per run of one slab).
+ * Put back one object of @slab that came through a queue: its bit set,
+ * its mark cleared, without the counts and lists (pcslab_drain_run_done()
+ * fixes those once per run of one slab).  @hooks is @cache->hooks, a
+ * constant in the drain's loops.
  *
  * Return: 1 if put back, 0 if the slot was free (reported).
  */
 static __always_inline unsigned int
 pcslab_drain_one(struct pcslab_cache *cache, struct pcslab_slab *slab,
-		 void *obj, unsigned long unmarked)
+		 void *obj, unsigned long unmarked, bool hooks)
 {
+	/* validated when claimed: the multiply is enough */
 	unsigned int idx = pcslab_slab_valid_index(slab, &cache->geo, obj);
 
-	if (unlikely(pcslab_slab_is_free(slab, idx))) {
-		WRITE_ONCE(*pcslab_mark_word(obj), unmarked);
-		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-		return 0;
-	}
-	if (unlikely(cache->hooks))
+	/*
+	 * Free first, mark cleared second (with release order): a freer that
+	 * finds the mark gone sees the slot free and reports, so the object
+	 * is never queued again while free (see pcslab_claim()).  A slot
+	 * found free was freed on the owner at the same instant as it was
+	 * claimed.  Without hooks the bit set is its own test; with them the
+	 * wipe of the link (the only word the freer's wipe did not cover)
+	 * must not touch a free object.
+	 */
+	if (!hooks) {
+		if (unlikely(__test_and_set_bit(idx, slab->free_map)))
+			goto double_free;
+	} else {
+		if (unlikely(pcslab_slab_is_free(slab, idx)))
+			goto double_free;
 		pcslab_wipe(cache, obj, sizeof(struct llist_node));
-	/* free first, mark cleared second: see __pcslab_put_queued_locked() */
-	__set_bit(idx, slab->free_map);
+		__set_bit(idx, slab->free_map);
+	}
 	/* pairs with the xchg() in pcslab_claim() */
 	smp_store_release(pcslab_mark_word(obj), unmarked);
-	if (unlikely(cache->hooks))
+	if (hooks)
 		pcslab_kasan_poison(cache, obj, 0);
 	return 1;
+
+double_free:
+	WRITE_ONCE(*pcslab_mark_word(obj), unmarked);
+	pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+	return 0;
 }
 
 /* @run objects of @slab went back to its bitmap: counts, then lists. */
@@ -97,6 +77,38 @@ pcslab_drain_run_done(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 	pcslab_slab_relist_locked(cache, pc, slab, reserve, was_full);
 }
 
+/*
+ * Put back a detached queue.  A freer sends its objects in chains, so the
+ * queue holds runs of one slab: each run fixes its slab's counts and lists
+ * once.
+ */
+static __always_inline void
+pcslab_drain_list(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+		  struct llist_node *list, bool hooks)
+{
+	unsigned int reserve = pcslab_reserve(cache, pc), run = 0;
+	unsigned long unmarked = pcslab_unmarked(cache);
+	struct pcslab_slab *slab = NULL;
+	struct llist_node *pos, *next;
+	bool was_full = false;
+
+	llist_for_each_safe(pos, next, list) {
+		struct pcslab_slab *s = pcslab_slab_base(pos, &cache->geo);
+
+		if (s != slab) {
+			if (run)
+				pcslab_drain_run_done(cache, pc, slab, run,
+						      reserve, was_full);
+			slab = s;
+			was_full = !slab->nr_free;
+			run = 0;
+		}
+		run += pcslab_drain_one(cache, slab, pos, unmarked, hooks);
+	}
+	if (run)
+		pcslab_drain_run_done(cache, pc, slab, run, reserve, was_full);
+}
+
 /**
  * pcslab_put_queued_locked - put back an object that came through a queue.
  * @cache: the cache.
@@ -104,16 +116,24 @@ pcslab_drain_run_done(struct pcslab_cache *cache, struct pcslab_cpu *pc,
  * @obj: the object, validated and marked when it was claimed; its first
  *	word holds a queue link.
  *
- * Used by the drain and by a freer that could not queue (direct free).
+ * Used by a freer that could not queue (the direct free): the drain's
+ * steps for a run of one object.
  *
  * Return: false (reported) if the slot was free meanwhile: a double free.
  */
 bool pcslab_put_queued_locked(struct pcslab_cache *cache,
 			      struct pcslab_cpu *pc, void *obj)
 {
-	return __pcslab_put_queued_locked(cache, pc, obj,
-					  pcslab_reserve(cache, pc),
-					  pcslab_unmarked(cache));
+	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
+	bool was_full = !slab->nr_free;
+
+	lockdep_assert_held(&pc->lock);
+	if (!pcslab_drain_one(cache, slab, obj, pcslab_unmarked(cache),
+			      cache->hooks))
+		return false;
+	pcslab_drain_run_done(cache, pc, slab, 1, pcslab_reserve(cache, pc),
+			      was_full);
+	return true;
 }
 
 /**
@@ -129,37 +149,17 @@ bool pcslab_put_queued_locked(struct pcslab_cache *cache,
 unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 				 struct pcslab_cpu *pc)
 {
-	struct llist_node *list, *pos, *next;
-	struct pcslab_slab *slab = NULL;
-	unsigned int n, run = 0, reserve;
-	unsigned long unmarked;
-	bool was_full = false;
+	struct llist_node *list;
+	unsigned int n;
 
 	lockdep_assert_held(&pc->lock);
 	list = pcslab_remote_take(&pc->remote, &n);
 	if (!list)
 		return 0;
-	reserve = pcslab_reserve(cache, pc);
-	unmarked = pcslab_unmarked(cache);
-	/*
-	 * A freer sends its objects in chains, so the queue holds runs of
-	 * one slab: each run fixes its slab's counts and lists once.
-	 */
-	llist_for_each_safe(pos, next, list) {
-		struct pcslab_slab *s = pcslab_slab_base(pos, &cache->geo);
-
-		if (s != slab) {
-			if (run)
-				pcslab_drain_run_done(cache, pc, slab, run,
-						      reserve, was_full);
-			slab = s;
-			was_full = !slab->nr_free;
-			run = 0;
-		}
-		run += pcslab_drain_one(cache, slab, pos, unmarked);
-	}
-	if (run)
-		pcslab_drain_run_done(cache, pc, slab, run, reserve, was_full);
+	if (unlikely(cache->hooks))
+		pcslab_drain_list(cache, pc, list, true);
+	else
+		pcslab_drain_list(cache, pc, list, false);
 	pcslab_stat_locked(pc, PCSLAB_STAT_DRAIN);
 	pc->stat[PCSLAB_STAT_DRAINED_OBJECTS] += n;
 	trace_pcslab_drain(cache->name, pc->cpu, n,
