@@ -19,6 +19,7 @@
 #define MAX_THREADS	16U
 #define MAX_BATCH	1000U
 #define TRACE_MAX	4000U
+#define XFER_BATCH	256U	/* objects CPU A hands to CPU B per round */
 
 enum bench_alloc { A_PCSLAB, A_SLUB, NR_ALLOCS };
 extern const char *const alloc_names[NR_ALLOCS];

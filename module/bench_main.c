@@ -206,6 +206,33 @@ static bool want(const char *name)
 	return false;
 }
 
+/*
+ * Slab churn per row: pcslab's alloc, slab_new and slab_free counters
+ * around each of its rows, printed as "CSV churn ROW,SIZE,ALLOCS,
+ * SLAB_NEW,SLAB_FREE" (the report sums a row's repetitions and judges the
+ * < 0.1 % target; slabs released during a row tell churn from growth).
+ */
+static long churn_allocs, churn_slabs, churn_released;
+
+static void churn_begin(enum bench_alloc a)
+{
+	if (a != A_PCSLAB)
+		return;
+	churn_allocs = pcslab_cache_stat(pcache, "alloc", -1);
+	churn_slabs = pcslab_cache_stat(pcache, "slab_new", -1);
+	churn_released = pcslab_cache_stat(pcache, "slab_free", -1);
+}
+
+static void churn_end(enum bench_alloc a, const char *row, unsigned int arg)
+{
+	if (a != A_PCSLAB)
+		return;
+	pr_info("CSV churn %s%u,%u,%ld,%ld,%ld\n", row, arg, cur_size,
+		pcslab_cache_stat(pcache, "alloc", -1) - churn_allocs,
+		pcslab_cache_stat(pcache, "slab_new", -1) - churn_slabs,
+		pcslab_cache_stat(pcache, "slab_free", -1) - churn_released);
+}
+
 static void run_all(unsigned int *perm, void **objs)
 {
 	static const unsigned int batches[] = { 1, 10, 100, 1000 };
@@ -218,24 +245,39 @@ static void run_all(unsigned int *perm, void **objs)
 		for (a = 0; a < NR_ALLOCS; a++) {
 			if (want("pair"))
 				for (i = 0; i < ARRAY_SIZE(batches); i++) {
+					churn_begin(a);
 					bench_pair(rep, a, batches[i], false, perm, objs);
+					churn_end(a, "pair-fifo-", batches[i]);
+					churn_begin(a);
 					bench_pair(rep, a, batches[i], true, perm, objs);
+					churn_end(a, "pair-shuffled-", batches[i]);
 				}
 			if (want("bulk"))
-				for (i = 0; i < ARRAY_SIZE(bulks); i++)
+				for (i = 0; i < ARRAY_SIZE(bulks); i++) {
+					churn_begin(a);
 					bench_bulk(rep, a, bulks[i], objs);
+					churn_end(a, "bulk-", bulks[i]);
+				}
 			if (want("prodcons") && nr_cpus >= 2) {
+				churn_begin(a);
 				bench_prodcons(rep, a, 1, 1);
+				churn_end(a, "prodcons-1:", 1);
 				if (nr_cpus >= 3) {
 					bench_prodcons(rep, a, nr_cpus - 1, 1);
 					bench_prodcons(rep, a, 1, nr_cpus - 1);
 				}
 			}
-			if (want("xfer") && nr_cpus >= 2)
+			if (want("xfer") && nr_cpus >= 2) {
+				churn_begin(a);
 				bench_xfer(rep, a);
+				churn_end(a, "xfer-", XFER_BATCH);
+			}
 			if (want("sweep") && nr_cpus >= 2)
-				for (i = 0; i < ARRAY_SIZE(pcts); i++)
+				for (i = 0; i < ARRAY_SIZE(pcts); i++) {
+					churn_begin(a);
 					bench_sweep(rep, a, pcts[i]);
+					churn_end(a, "sweep-", pcts[i]);
+				}
 		}
 		if (want("policy") && nr_cpus >= 2) {
 			bench_policy(rep, "steady", 1, 1, 0, 0);
@@ -262,9 +304,14 @@ static void run_all(unsigned int *perm, void **objs)
 			return;
 		for (rep = 0; rep < reps; rep++)
 			for (a = 0; a < NR_ALLOCS; a++) {
+				churn_begin(a);
 				bench_pair(rep, a, 100, false, perm, objs);
-				if (nr_cpus >= 2)
+				churn_end(a, "pair-fifo-", 100);
+				if (nr_cpus >= 2) {
+					churn_begin(a);
 					bench_prodcons(rep, a, 1, 1);
+					churn_end(a, "prodcons-1:", 1);
+				}
 			}
 		bench_memory();
 	}

@@ -242,7 +242,6 @@ void bench_prodcons(unsigned int rep, enum bench_alloc alloc, unsigned int np,
  * alone, including what it causes on the sleeping CPU: the owner's
  * drains on its next allocations, kick IPIs during the frees.
  */
-#define XFER_BATCH	256U
 
 struct xfer_shared {
 	void *objs[XFER_BATCH];
