@@ -15,7 +15,12 @@
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
-/* Empty slabs beyond the reserve stay until the idle flush trims them. */
+/*
+ * Empty slabs beyond the reserve stay until the idle flush trims them, and
+ * the flush trims only those that went unused for a whole interval: the
+ * first flush after the cycling keeps them (they were in use since the
+ * cache began) and comes back; the next one releases them.
+ */
 static void cache_empty_slab_hysteresis(struct kunit *test)
 {
 	struct pcslab_cache *c = make_cache(test, 1024, 0, NULL);
@@ -37,10 +42,54 @@ static void cache_empty_slab_hysteresis(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&c->idle_flush));
 	mod_delayed_work(system_wq, &c->idle_flush, 0);
 	flush_delayed_work(&c->idle_flush);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), c->reserve + 2UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLAB_FREE), 0UL);
+	/* nothing used them since: the flush it queued again releases them */
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&c->idle_flush));
+	mod_delayed_work(system_wq, &c->idle_flush, 0);
+	flush_delayed_work(&c->idle_flush);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), (unsigned long)c->reserve);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&c->idle_flush));
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLAB_FREE), 2UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_EMPTY_BYTES),
 			(unsigned long)c->reserve * (PAGE_SIZE << c->geo.order));
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+}
+
+/*
+ * The newest empty slab is the next one taken, so that the others stay
+ * unused for the idle flush: three slabs emptied one after the other, the
+ * next allocation comes from the last one emptied.
+ */
+static void cache_newest_empty_slab_first(struct kunit *test)
+{
+	struct pcslab_cache *c = make_cache(test, 1024, 0, NULL);
+	unsigned int n = 3 * c->geo.nr_objects, i;
+	void **objs = kunit_kcalloc(test, n, sizeof(void *), GFP_KERNEL);
+	void *again;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_GE(test, c->reserve, 3U);
+	migrate_disable();
+	KUNIT_ASSERT_EQ(test, pcslab_alloc_bulk(c, GFP_KERNEL, n, objs), (int)n);
+	for (i = n; i-- > 0;)	/* the slab of objs[0] empties last */
+		pcslab_free(c, objs[i]);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_EMPTY_BYTES),
+			3UL * (PAGE_SIZE << c->geo.order));
+	again = pcslab_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	KUNIT_EXPECT_PTR_EQ(test, pcslab_slab_base(again, &c->geo),
+			    pcslab_slab_base(objs[0], &c->geo));
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_EMPTY_BYTES),
+			2UL * (PAGE_SIZE << c->geo.order));
+	/* and freed again it stays first: no list move, the same slab next */
+	pcslab_free(c, again);
+	again = pcslab_alloc(c, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, pcslab_slab_base(again, &c->geo),
+			    pcslab_slab_base(objs[0], &c->geo));
+	pcslab_free(c, again);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLAB_NEW), 3UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 }
 
@@ -103,6 +152,7 @@ static void cache_idle_owner_flush_and_destroy_drain(struct kunit *test)
 
 static struct kunit_case pcslab_reclaim_cases[] = {
 	KUNIT_CASE(cache_empty_slab_hysteresis),
+	KUNIT_CASE(cache_newest_empty_slab_first),
 	KUNIT_CASE(cache_shrinker_releases),
 	KUNIT_CASE(cache_idle_owner_flush_and_destroy_drain),
 	{}

@@ -60,7 +60,7 @@
 #include "drain.h"
 #include "outbox.h"
 
-/* Take the first free object of @slab, this CPU's first partial slab. */
+/* Take the first free object of @slab, from pcslab_pick_slab_locked(). */
 static __always_inline void *pcslab_take_from_locked(struct pcslab_cache *cache,
 						     struct pcslab_cpu *pc,
 						     struct pcslab_slab *slab)
@@ -68,8 +68,6 @@ static __always_inline void *pcslab_take_from_locked(struct pcslab_cache *cache,
 	void *obj;
 
 	lockdep_assert_held(&pc->lock);
-	if (unlikely(slab->nr_free == slab->nr_objects))
-		pc->nr_empty--;
 	obj = pcslab_slab_take(slab, &cache->geo);
 	if (unlikely(!slab->nr_free))
 		list_move(&slab->list, &pc->full);
@@ -79,13 +77,12 @@ static __always_inline void *pcslab_take_from_locked(struct pcslab_cache *cache,
 	return obj;
 }
 
-/* Take the first free object of this CPU's slabs. */
+/* Take a free object of this CPU's slabs. */
 static __always_inline void *pcslab_take_locked(struct pcslab_cache *cache,
 						struct pcslab_cpu *pc)
 {
-	struct pcslab_slab *slab;
+	struct pcslab_slab *slab = pcslab_pick_slab_locked(pc);
 
-	slab = list_first_entry_or_null(&pc->partial, struct pcslab_slab, list);
 	if (unlikely(!slab))
 		return NULL;
 	return pcslab_take_from_locked(cache, pc, slab);
@@ -148,9 +145,11 @@ void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp)
 	 * nothing (its two compares), a partial slab to take from, no
 	 * per-object work.  Anything else is the slow path's, tick included.
 	 */
-	slab = list_first_entry_or_null(&pc->partial, struct pcslab_slab, list);
-	if (unlikely(!pcslab_tick_quiet(pc) || !slab || cache->hooks ||
+	if (unlikely(!pcslab_tick_quiet(pc) || cache->hooks ||
 		     (gfp & __GFP_ZERO)))
+		return pcslab_alloc_slow(cache, gfp, pc, flags);
+	slab = pcslab_pick_slab_locked(pc);
+	if (unlikely(!slab))
 		return pcslab_alloc_slow(cache, gfp, pc, flags);
 	obj = pcslab_take_from_locked(cache, pc, slab);
 	pcslab_unlock_cpu(pc, flags);

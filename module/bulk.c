@@ -32,12 +32,9 @@ static unsigned int pcslab_take_bulk_locked(struct pcslab_cache *cache,
 
 	lockdep_assert_held(&pc->lock);
 	while (got < n) {
-		slab = list_first_entry_or_null(&pc->partial, struct pcslab_slab,
-						list);
+		slab = pcslab_pick_slab_locked(pc);
 		if (!slab)
 			break;
-		if (slab->nr_free == slab->nr_objects)
-			pc->nr_empty--;
 		got += pcslab_slab_take_bulk(slab, &cache->geo, n - got, p + got);
 		if (!slab->nr_free)
 			list_move(&slab->list, &pc->full);

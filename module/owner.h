@@ -14,6 +14,35 @@
 #include "pcslab_internal.h"
 
 /*
+ * Put a slab that just emptied where pcslab_slab_relist_locked() wants
+ * it: behind the slabs in use, ahead of the other empty ones.
+ */
+static __always_inline void pcslab_place_empty(struct pcslab_cpu *pc,
+					       struct pcslab_slab *slab)
+{
+	struct list_head *next = slab->list.next;
+	struct pcslab_slab *first;
+
+	if (pc->partial.next == &slab->list) {
+		/* first already: stays unless a slab in use follows it */
+		if (next != &pc->partial &&
+		    !pcslab_slab_empty(list_entry(next, struct pcslab_slab, list)))
+			list_move_tail(&slab->list, &pc->partial);
+		return;
+	}
+	if (unlikely(list_empty(&pc->partial))) {
+		/* from the full list, and the only partial slab now */
+		list_move(&slab->list, &pc->partial);
+		return;
+	}
+	first = list_first_entry(&pc->partial, struct pcslab_slab, list);
+	if (pcslab_slab_empty(first))
+		list_move(&slab->list, &pc->partial);
+	else
+		list_move_tail(&slab->list, &pc->partial);
+}
+
+/*
  * Slots of @slab went back to its bitmap (@was_full: it had none free
  * before): fix the lists; the caller counts them in @pc->nr_inuse.
  * @reserve is pcslab_reserve(); the owner's own free passes
@@ -28,12 +57,15 @@ pcslab_slab_relist_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 	lockdep_assert_held(&pc->lock);
 	if (unlikely(slab->nr_free == slab->nr_objects)) {
 		/*
-		 * Empty: to the tail, behind slabs in use, unless it is the
-		 * only one (a single object allocated and freed over and over
-		 * moves no list entry).  Beyond the reserve the idle flush
-		 * releases it later, so that a workload cycling through a few
-		 * slabs does not churn the page allocator; an offline owner or
-		 * a dead cache keeps none and releases it now.
+		 * Empty: behind the slabs in use (they fill first), ahead of
+		 * the other empty ones.  The newest empty slab is the next one
+		 * taken, so a workload that needs fewer slabs than are empty
+		 * keeps to the same ones (a single object allocated and freed
+		 * over and over moves no list entry) and the others stay
+		 * unused for the idle flush to release beyond the reserve
+		 * (pcslab_idle_trim_cpu()), lazily, so that a workload cycling
+		 * through a few slabs does not churn the page allocator.  An
+		 * offline owner or a dead cache keeps none and releases it now.
 		 */
 		if (unlikely(!reserve)) {
 			list_del(&slab->list);
@@ -41,9 +73,7 @@ pcslab_slab_relist_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 			pcslab_free_slab_pages(cache, pc, slab);
 			return;
 		}
-		/* already the tail when it is the only one */
-		if (pc->partial.prev != &slab->list)
-			list_move_tail(&slab->list, &pc->partial);
+		pcslab_place_empty(pc, slab);
 		if (unlikely(++pc->nr_empty > reserve))
 			pcslab_arm_idle_flush(cache);
 	} else if (unlikely(was_full)) {

@@ -98,6 +98,8 @@ struct pcslab_batch {
  *	frees of a run of objects from one remote slab validate it once.
  * @nr_slabs: slabs on both lists.
  * @nr_empty: slabs with every object free.
+ * @empty_low: the lowest @nr_empty since the idle flush last trimmed
+ *	this CPU: empty slabs above it stayed unused for a whole interval.
  * @nr_inuse: objects of this CPU's slabs not free in their bitmap (in use
  *	or waiting in a remote queue).
  * @drain: adaptive policy state.
@@ -135,6 +137,7 @@ struct pcslab_cpu {
 	struct list_head full;
 	unsigned int nr_slabs;
 	unsigned int nr_empty;
+	unsigned int empty_low;
 	unsigned int cpu;
 	struct pcslab_cache *cache;
 	struct pcslab_remote remote ____cacheline_aligned_in_smp;
@@ -280,6 +283,39 @@ static __always_inline void pcslab_unlock_cpu(struct pcslab_cpu *pc,
 {
 	pcslab_spin_unlock(&pc->lock);
 	local_irq_restore(flags);
+}
+
+/*
+ * An empty slab of @pc is taken into use again: one empty slab fewer,
+ * and the idle flush's low-water mark follows (pcslab_idle_trim_cpu()).
+ */
+static __always_inline void pcslab_empty_taken(struct pcslab_cpu *pc)
+{
+	if (--pc->nr_empty < pc->empty_low)
+		pc->empty_low = pc->nr_empty;
+}
+
+/*
+ * The slab an allocation takes from: the first partial slab (slabs in
+ * use come first, then the empty ones, newest first: see
+ * pcslab_slab_relist_locked()), counted out of the empty ones if it was
+ * empty.
+ *
+ * Return: the slab, or NULL if @pc has no partial slab.
+ */
+static __always_inline struct pcslab_slab *
+pcslab_pick_slab_locked(struct pcslab_cpu *pc)
+{
+	struct pcslab_slab *slab;
+
+	lockdep_assert_held(&pc->lock);
+	/* not list_first_entry_or_null(): its entry is never NULL, no test */
+	if (unlikely(list_empty(&pc->partial)))
+		return NULL;
+	slab = list_first_entry(&pc->partial, struct pcslab_slab, list);
+	if (unlikely(slab->nr_free == slab->nr_objects))
+		pcslab_empty_taken(pc);
+	return slab;
 }
 
 /*

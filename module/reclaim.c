@@ -80,6 +80,7 @@ unsigned int pcslab_trim_locked(struct pcslab_cache *cache,
 		pcslab_free_slab_pages(cache, pc, slab);
 		freed++;
 	}
+	pc->empty_low = min(pc->empty_low, pc->nr_empty);
 	return freed;
 }
 
@@ -105,15 +106,46 @@ unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu)
 EXPORT_SYMBOL_IF_KUNIT(pcslab_drain_cpu);
 
 /*
+ * The idle flush on one CPU: drain its queue, then release the empty
+ * slabs beyond the reserve that stayed empty since the last time (those
+ * above the lowest empty count seen meanwhile).  An owner that cycles
+ * through more slabs than its reserve keeps them while it does, instead of
+ * giving them back every interval and allocating them again; one that
+ * stops has them released by the next flush.
+ *
+ * Return: true if empty slabs beyond the reserve remain (flush again).
+ */
+static bool pcslab_idle_trim_cpu(struct pcslab_cache *cache, unsigned int cpu,
+				 unsigned int *drained)
+{
+	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
+	unsigned int reserve, unused;
+	unsigned long flags;
+	bool more;
+
+	spin_lock_irqsave(&pc->lock, flags);
+	*drained = pcslab_drain_locked(cache, pc);
+	reserve = pcslab_reserve(cache, pc);
+	unused = pc->empty_low > reserve ? pc->empty_low - reserve : 0;
+	pcslab_trim_locked(cache, pc, pc->nr_empty - unused);
+	pc->empty_low = pc->nr_empty;
+	more = pc->nr_empty > reserve;
+	spin_unlock_irqrestore(&pc->lock, flags);
+	return more;
+}
+
+/*
  * Return remote frees whose owner stopped allocating and freeing, and
- * release empty slabs beyond each CPU's reserve.
+ * release empty slabs beyond each CPU's reserve that went unused for a
+ * whole interval (pcslab_idle_trim_cpu()); while some remain, run again.
  */
 void pcslab_idle_flush_fn(struct work_struct *work)
 {
 	struct pcslab_cache *cache = container_of(to_delayed_work(work),
 						  struct pcslab_cache,
 						  idle_flush);
-	unsigned int cpu;
+	unsigned int cpu, drained;
+	bool more = false;
 
 	pcslab_outbox_flush_all(cache);
 	for_each_possible_cpu(cpu) {
@@ -123,11 +155,14 @@ void pcslab_idle_flush_fn(struct work_struct *work)
 		    /* an unlocked look is enough to skip an idle CPU */
 		    data_race(pc->nr_empty) <= pcslab_reserve(cache, pc))
 			continue;
-		if (pcslab_drain_cpu(cache, cpu)) {
+		more |= pcslab_idle_trim_cpu(cache, cpu, &drained);
+		if (drained) {
 			pcslab_stat(cache, PCSLAB_STAT_IDLE_FLUSH);
 			cond_resched();
 		}
 	}
+	if (more)
+		pcslab_arm_idle_flush(cache);
 }
 
 /**

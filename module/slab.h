@@ -289,6 +289,12 @@ static inline unsigned int pcslab_slab_take_bulk(struct pcslab_slab *slab,
 	return got;
 }
 
+/* Is every slot of @slab free?  Owner's lock held. */
+static __always_inline bool pcslab_slab_empty(const struct pcslab_slab *slab)
+{
+	return slab->nr_free == slab->nr_objects;
+}
+
 /**
  * pcslab_slab_is_free_racy - unlocked peek at a slot's free bit.
  * @slab: the slab.

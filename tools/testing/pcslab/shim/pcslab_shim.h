@@ -399,6 +399,7 @@ static inline void list_move(struct list_head *l, struct list_head *h) { __list_
 static inline void list_move_tail(struct list_head *l, struct list_head *h) { __list_del(l->prev, l->next); list_add_tail(l, h); }
 static inline bool list_empty(const struct list_head *h) { return h->next == h; }
 static inline bool list_is_singular(const struct list_head *h) { return !list_empty(h) && h->next == h->prev; }
+static inline bool list_is_last(const struct list_head *l, const struct list_head *h) { return l->next == h; }
 
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 #define list_first_entry(ptr, type, member) list_entry((ptr)->next, type, member)
