@@ -30,7 +30,7 @@ static __always_inline bool pcslab_tick_quiet(struct pcslab_cpu *pc)
 	unsigned int pending = atomic_read(&pc->remote.pending);
 	const struct pcslab_drain_state *st = &pc->drain;
 
-	return pending - st->quiet_lo <= st->quiet_span && pending < st->level;
+	return pcslab_policy_quiet(st, pending) && pending < st->level;
 }
 
 /*

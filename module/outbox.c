@@ -199,15 +199,13 @@ noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 					 unsigned int owner, void *obj)
 	__releases(&pc->outbox_lock)
 {
-	struct pcslab_batch old, mine = { .owner = owner };
 	bool wait = cpu_online(owner) && READ_ONCE(cache->outbox_batch) > 1;
+	struct pcslab_batch old;
 
 	pcslab_outbox_take(slot, &old);
 	if (wait) {
 		slot->owner = owner;
 		pcslab_batch_chain(slot, obj);
-	} else {
-		pcslab_batch_chain(&mine, obj);
 	}
 	pcslab_outbox_unlock(pc);
 	pcslab_batch_send(cache, &old);
@@ -215,12 +213,14 @@ noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 		/* waiting in the outbox: the idle flush returns it at worst */
 		pcslab_arm_idle_flush(cache);
 	else
-		pcslab_batch_send(cache, &mine);
+		pcslab_free_direct(cache, owner, obj);
 }
 
 /*
- * Destroy or the owner's CPU-dead callback has emptied the outboxes (both
- * wait for the caller's preempt-off section first): straight back.
+ * Hand @obj to its owner at once, as a batch of one, without the outbox:
+ * for a dead cache or an offline owner (destroy and the CPU-dead callback
+ * empty the outboxes after the caller's preempt-off section), an outbox
+ * batch of 1, or an interrupt that found the outbox lock taken.
  */
 noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
 				 void *obj)

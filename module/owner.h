@@ -55,7 +55,7 @@ pcslab_slab_relist_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 			  bool was_full)
 {
 	lockdep_assert_held(&pc->lock);
-	if (unlikely(slab->nr_free == slab->nr_objects)) {
+	if (unlikely(pcslab_slab_empty(slab))) {
 		/*
 		 * Empty: behind the slabs in use (they fill first), ahead of
 		 * the other empty ones.  The newest empty slab is the next one

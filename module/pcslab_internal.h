@@ -313,7 +313,7 @@ pcslab_pick_slab_locked(struct pcslab_cpu *pc)
 	if (unlikely(list_empty(&pc->partial)))
 		return NULL;
 	slab = list_first_entry(&pc->partial, struct pcslab_slab, list);
-	if (unlikely(slab->nr_free == slab->nr_objects))
+	if (unlikely(pcslab_slab_empty(slab)))
 		pcslab_empty_taken(pc);
 	return slab;
 }

@@ -72,7 +72,7 @@ unsigned int pcslab_trim_locked(struct pcslab_cache *cache,
 	list_for_each_entry_safe_reverse(slab, tmp, &pc->partial, list) {
 		if (pc->nr_empty <= keep)
 			break;
-		if (slab->nr_free != slab->nr_objects)
+		if (!pcslab_slab_empty(slab))
 			continue;
 		list_del(&slab->list);
 		pc->nr_empty--;

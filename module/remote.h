@@ -150,6 +150,16 @@ static inline void pcslab_policy_window(struct pcslab_drain_state *st,
 	st->quiet_span = hi - lo;
 }
 
+/*
+ * Is @pending inside @st's quiet window, the depths at which a tick of
+ * the law changes nothing (see @quiet_lo)?
+ */
+static __always_inline bool
+pcslab_policy_quiet(const struct pcslab_drain_state *st, unsigned int pending)
+{
+	return pending - st->quiet_lo <= st->quiet_span;
+}
+
 /**
  * pcslab_policy_tick_fast - pcslab_policy_tick() for the owner's hot path.
  * @st: adaptive state (caller serialises).
@@ -174,7 +184,7 @@ pcslab_policy_tick_fast(struct pcslab_drain_state *st,
 	unsigned int fixed, cap;
 
 	*old_level = st->level;
-	if (likely(pending - st->quiet_lo <= st->quiet_span)) {
+	if (likely(pcslab_policy_quiet(st, pending))) {
 		*moved = 0;
 		return st->level;
 	}
