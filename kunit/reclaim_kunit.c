@@ -16,6 +16,16 @@
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /*
+ * Run @c's idle flush once, now.  Not flush_delayed_work(): a flush that
+ * re-arms itself before that call would be run a second time by it.
+ */
+static void run_idle_flush_once(struct pcslab_cache *c)
+{
+	mod_delayed_work(system_wq, &c->idle_flush, 0);
+	flush_work(&c->idle_flush.work);
+}
+
+/*
  * Empty slabs beyond the reserve stay until the idle flush trims them, and
  * the flush trims only those that went unused for a whole interval: the
  * first flush after the cycling keeps them (they were in use since the
@@ -40,14 +50,12 @@ static void cache_empty_slab_hysteresis(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), c->reserve + 2UL);
 	/* the flush was armed when the reserve was passed: run it now */
 	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&c->idle_flush));
-	mod_delayed_work(system_wq, &c->idle_flush, 0);
-	flush_delayed_work(&c->idle_flush);
+	run_idle_flush_once(c);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), c->reserve + 2UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLAB_FREE), 0UL);
 	/* nothing used them since: the flush it queued again releases them */
 	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&c->idle_flush));
-	mod_delayed_work(system_wq, &c->idle_flush, 0);
-	flush_delayed_work(&c->idle_flush);
+	run_idle_flush_once(c);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), (unsigned long)c->reserve);
 	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&c->idle_flush));
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLAB_FREE), 2UL);
