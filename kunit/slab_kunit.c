@@ -29,7 +29,7 @@ static void geometry_sizes_and_alignments(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, geo.obj_size % align, 0U);
 			KUNIT_EXPECT_EQ(test, geo.data_offset % align, 0U);
 			KUNIT_EXPECT_GE(test, geo.data_offset,
-					(unsigned int)sizeof(struct pcslab_slab));
+					(unsigned int)PCSLAB_SLAB_HEADER_BYTES);
 			KUNIT_EXPECT_LE(test, geo.data_offset + geo.nr_objects * geo.obj_size,
 					bytes);
 			KUNIT_EXPECT_LE(test, geo.order, PCSLAB_MAX_ORDER);

@@ -116,6 +116,8 @@ static noinline void *pcslab_alloc_slow(struct pcslab_cache *cache, gfp_t gfp,
 	}
 	if (unlikely(cache->hooks || (gfp & __GFP_ZERO)))
 		pcslab_prepare_object(cache, obj, gfp);
+	else
+		pcslab_clear_free_tag(obj);
 	return obj;
 }
 
@@ -153,6 +155,7 @@ void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp)
 		return pcslab_alloc_slow(cache, gfp, pc, flags);
 	obj = pcslab_take_from_locked(cache, pc, slab);
 	pcslab_unlock_cpu(pc, flags);
+	pcslab_clear_free_tag(obj);
 	return obj;
 }
 EXPORT_SYMBOL_GPL(pcslab_alloc);

@@ -227,6 +227,9 @@ put:
 			if (unlikely(pcslab_is_marked_key(key, obj) ||
 				     __test_and_set_bit(idx, hot->free_map)))
 				goto double_free;
+			/* after the bit, as pcslab_put_checked() */
+			smp_store_release(pcslab_mark_word(obj),
+					  pcslab_free_tag_key(key, obj));
 		}
 		run++;
 		next = (unsigned long)obj + obj_size;
@@ -249,6 +252,7 @@ static void pcslab_free_bulk_remote(struct pcslab_cache *cache, size_t n,
 				    void **p)
 {
 	struct pcslab_batch b = { .owner = UINT_MAX };
+	const bool hooks = cache->hooks;
 	size_t i, claimed = 0;
 
 	preempt_disable();
@@ -276,8 +280,8 @@ static void pcslab_free_bulk_remote(struct pcslab_cache *cache, size_t n,
 			pcslab_unlock_cpu(pc, flags);
 			continue;
 		}
-		if (pcslab_claim(cache, slab, idx, obj)) {
-			if (unlikely(cache->hooks))
+		if (pcslab_claim(cache, slab, idx, obj, hooks)) {
+			if (unlikely(hooks))
 				pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
 			pcslab_batch_chain(&b, obj);
 			claimed++;

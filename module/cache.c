@@ -363,8 +363,9 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 	/* kasan_poison() works on 8-byte granules */
 	cache->kasan = IS_ENABLED(CONFIG_KASAN_GENERIC) &&
 		       IS_ALIGNED(geo.obj_size, 8) && IS_ALIGNED(geo.data_offset, 8);
+	/* a constructor's state must survive: no free tag in its objects */
 	cache->hooks = cache->kasan || IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) ||
-		       (flags & (PCSLAB_ZERO_ON_FREE | PCSLAB_POISON));
+		       (flags & (PCSLAB_ZERO_ON_FREE | PCSLAB_POISON)) || ctor;
 	INIT_DELAYED_WORK(&cache->idle_flush, pcslab_idle_flush_fn);
 	cache->idle_flush_ms = READ_ONCE(pcslab_idle_flush_ms);
 	for_each_possible_cpu(cpu) {

@@ -22,27 +22,30 @@
 
 /*
  * Put back one object of @slab that came through a queue: its bit set,
- * its mark cleared, without the counts and lists (pcslab_drain_run_done()
- * fixes those once per run of one slab).  @hooks is @cache->hooks, a
- * constant in the drain's loops.
+ * its mark replaced by what a free object's mark word holds (@free_base,
+ * see pcslab_free_word()), without the counts and lists
+ * (pcslab_drain_run_done() fixes those once per run of one slab).
+ * @hooks is @cache->hooks, a constant in the drain's loops.
  *
  * Return: 1 if put back, 0 if the slot was free (reported).
  */
 static __always_inline unsigned int
 pcslab_drain_one(struct pcslab_cache *cache, struct pcslab_slab *slab,
-		 void *obj, unsigned long unmarked, bool hooks)
+		 void *obj, unsigned long free_base, bool hooks)
 {
 	/* validated when claimed: the multiply is enough */
 	unsigned int idx = pcslab_slab_valid_index(slab, &cache->geo, obj);
+	unsigned long free_word = pcslab_free_word(free_base, obj, hooks);
 
 	/*
-	 * Free first, mark cleared second (with release order): a freer that
-	 * finds the mark gone sees the slot free and reports, so the object
-	 * is never queued again while free (see pcslab_claim()).  A slot
-	 * found free was freed on the owner at the same instant as it was
-	 * claimed.  Without hooks the bit set is its own test; with them the
-	 * wipe of the link (the only word the freer's wipe did not cover)
-	 * must not touch a free object.
+	 * Free first, mark replaced second (with release order): a freer
+	 * that finds the mark gone (the free tag, or with hooks the free
+	 * bit) sees the slot free and reports, so the object is never queued
+	 * again while free (see pcslab_claim()).  A slot found free was freed
+	 * on the owner at the same instant as it was claimed.  Without hooks
+	 * the bit set is its own test; with them the wipe of the link (the
+	 * only word the freer's wipe did not cover) must not touch a free
+	 * object.
 	 */
 	if (!hooks) {
 		if (unlikely(__test_and_set_bit(idx, slab->free_map)))
@@ -54,13 +57,13 @@ pcslab_drain_one(struct pcslab_cache *cache, struct pcslab_slab *slab,
 		__set_bit(idx, slab->free_map);
 	}
 	/* pairs with the xchg() in pcslab_claim() */
-	smp_store_release(pcslab_mark_word(obj), unmarked);
+	smp_store_release(pcslab_mark_word(obj), free_word);
 	if (hooks)
 		pcslab_kasan_poison(cache, obj, 0);
 	return 1;
 
 double_free:
-	WRITE_ONCE(*pcslab_mark_word(obj), unmarked);
+	WRITE_ONCE(*pcslab_mark_word(obj), free_word);
 	pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
 	return 0;
 }
@@ -87,7 +90,7 @@ pcslab_drain_list(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 		  struct llist_node *list, bool hooks)
 {
 	unsigned int reserve = pcslab_reserve(cache, pc), run = 0;
-	unsigned long unmarked = pcslab_unmarked(cache);
+	unsigned long free_base = pcslab_free_word_base(cache, hooks);
 	struct pcslab_slab *slab = NULL;
 	struct llist_node *pos, *next;
 	bool was_full = false;
@@ -103,7 +106,7 @@ pcslab_drain_list(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 			was_full = !slab->nr_free;
 			run = 0;
 		}
-		run += pcslab_drain_one(cache, slab, pos, unmarked, hooks);
+		run += pcslab_drain_one(cache, slab, pos, free_base, hooks);
 	}
 	if (run)
 		pcslab_drain_run_done(cache, pc, slab, run, reserve, was_full);
@@ -126,10 +129,11 @@ bool pcslab_put_queued_locked(struct pcslab_cache *cache,
 {
 	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
 	bool was_full = !slab->nr_free;
+	bool hooks = cache->hooks;
 
 	lockdep_assert_held(&pc->lock);
-	if (!pcslab_drain_one(cache, slab, obj, pcslab_unmarked(cache),
-			      cache->hooks))
+	if (!pcslab_drain_one(cache, slab, obj,
+			      pcslab_free_word_base(cache, hooks), hooks))
 		return false;
 	pcslab_drain_run_done(cache, pc, slab, 1, pcslab_reserve(cache, pc),
 			      was_full);

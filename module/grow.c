@@ -21,15 +21,24 @@
 #include "pcslab_internal.h"
 #include "pcslab_trace.h"
 
-/* Format a new slab's objects the way free objects look in this cache. */
+/*
+ * Format a new slab's objects the way free objects look in this cache:
+ * without hooks, the free tag in each (pcslab_free_word_base()).
+ */
 static void pcslab_prepare_slab_objects(struct pcslab_cache *cache,
 					struct pcslab_slab *slab)
 {
+	unsigned long tag_base = pcslab_free_word_base(cache, false);
 	unsigned int i;
 
 	for (i = 0; i < cache->geo.nr_objects; i++) {
 		void *obj = pcslab_slab_obj(slab, &cache->geo, i);
 
+		if (!cache->hooks) {
+			*pcslab_mark_word(obj) = pcslab_free_word(tag_base, obj,
+								  false);
+			continue;
+		}
 		if (cache->ctor)
 			cache->ctor(obj);
 		else

@@ -7,8 +7,10 @@
  * the owner writes:
  *
  *   1. claim     the object is marked queued in its own second word (an
- *                xchg on the object's line, which the freer holds), after
- *                a look at its free bit (pcslab_claim());
+ *                xchg on the object's line, which the freer holds); what
+ *                it replaces tells a free object (the free tag) from one
+ *                in use, without a look at the owner's bitmap
+ *                (pcslab_claim());
  *   2. outbox    it is chained, under this CPU's own lock, into this CPU's
  *                outbox slot for the owner (slot = owner % 4);
  *   3. hand-off  when the slot holds outbox_batch objects, or another owner
@@ -43,6 +45,77 @@
 #include "drain.h"
 #include "outbox.h"
 #include "pcslab_trace.h"
+
+/**
+ * pcslab_claim_checked - pcslab_claim() for a cache with hooks.
+ * @cache: the cache.
+ * @slab: the object's slab (validated).
+ * @idx: the object's slot.
+ * @obj: the object.
+ *
+ * A free slot is reported without touching the object (KASAN has it
+ * poisoned).  Otherwise the mark is exchanged in as without hooks, and
+ * the free bit read again after the exchange (a full barrier): the drain
+ * sets the bit before it replaces the mark, so a second free that comes
+ * after the mark was replaced sees the slot free.
+ *
+ * Return: true if the object is claimed; false if reported.
+ */
+noinline bool pcslab_claim_checked(struct pcslab_cache *cache,
+				   struct pcslab_slab *slab, unsigned int idx,
+				   void *obj)
+{
+	unsigned long mark = pcslab_mark(cache, obj);
+
+	if (pcslab_slab_is_free_racy(slab, idx))
+		goto double_free;
+	if (xchg(pcslab_mark_word(obj), mark) == mark)
+		goto double_free;	/* queued already: the mark stays */
+	if (pcslab_slab_is_free_racy(slab, idx)) {
+		/* drained and free meanwhile: take our mark back */
+		cmpxchg(pcslab_mark_word(obj), mark,
+			pcslab_free_word_base(cache, true));
+		goto double_free;
+	}
+	return true;
+
+double_free:
+	pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+	return false;
+}
+
+/**
+ * pcslab_claim_tagged - the rare outcomes of pcslab_claim()'s exchange.
+ * @cache: the cache (without hooks).
+ * @slab: the object's slab (validated).
+ * @idx: the object's slot.
+ * @obj: the object, whose mark word now holds the mark.
+ * @old: what the exchange found there: the mark or the free tag.
+ *
+ * The mark: the object is queued already (a double free; the mark stays).
+ * The free tag: the object is free, or was handed out by a bulk
+ * allocation, which leaves the tag; the free bit decides.  It is read
+ * after the exchange (a full barrier), and whoever wrote the tag set the
+ * bit before (release order), so a free slot reads free.  Such a double
+ * free gets the tag back, unless the owner has allocated the object
+ * meanwhile (then the cmpxchg finds its cleared word and leaves it).
+ *
+ * Return: true if the object is claimed; false if reported.
+ */
+noinline bool pcslab_claim_tagged(struct pcslab_cache *cache,
+				  struct pcslab_slab *slab, unsigned int idx,
+				  void *obj, unsigned long old)
+{
+	unsigned long mark = pcslab_mark(cache, obj);
+
+	if (old != mark) {
+		if (!pcslab_slab_is_free_racy(slab, idx))
+			return true;	/* in use: a tag left by a bulk allocation */
+		cmpxchg(pcslab_mark_word(obj), mark, old);
+	}
+	pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+	return false;
+}
 
 /* A kick IPI finished or was never sent: destroy may be waiting. */
 static void pcslab_kick_done(struct pcslab_cache *cache)

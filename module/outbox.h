@@ -26,6 +26,13 @@ noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
 				 void *obj);
 
+noinline bool pcslab_claim_checked(struct pcslab_cache *cache,
+				   struct pcslab_slab *slab, unsigned int idx,
+				   void *obj);
+noinline bool pcslab_claim_tagged(struct pcslab_cache *cache,
+				  struct pcslab_slab *slab, unsigned int idx,
+				  void *obj, unsigned long old);
+
 /**
  * pcslab_claim - mark a remotely freed object as queued, catching a second
  *	free of it.
@@ -33,41 +40,39 @@ noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
  * @slab: the object's slab (validated).
  * @idx: the object's slot.
  * @obj: the object.
+ * @hooks: @cache->hooks.
  *
- * A free slot is reported without touching the object (KASAN has it
- * poisoned).  Otherwise the mark is exchanged into the object: finding it
- * there already means the object is on its way back (a double free).  The
- * free bit is read again after the exchange (a full barrier): the drain
- * sets the bit before it clears the mark, so a second free that comes
- * after the mark was cleared sees the slot free.
+ * The mark is exchanged into the object's second word, a line the freer
+ * holds anyway (it writes the queue link next to it).  Without hooks what
+ * it replaces says the rest: the mark means the object is on its way
+ * back already, the free tag that it may be free (the bit decides, in
+ * pcslab_claim_tagged()); anything else is the user's data, and the
+ * object is claimed without a look at the bitmap, whose line the owner
+ * writes on every allocation.  A cache with hooks asks the bitmap first
+ * (pcslab_claim_checked()): its free objects are wiped or poisoned.
  *
  * Remaining races, all of two frees of one object at the same instant:
  * a free on the owner racing a claim can both pass (the drain then finds
  * the slot free and reports it, unless the owner allocated it again in
- * between); the exchange itself lets exactly one of two claimers win.
+ * between); the exchange itself lets exactly one of two claimers win; and
+ * a claim of a free object racing its allocation by the owner can see it
+ * allocated already, then frees it under its new user.
  *
  * Return: true if the object is claimed; false if reported.
  */
 static __always_inline bool pcslab_claim(struct pcslab_cache *cache,
 					 struct pcslab_slab *slab,
-					 unsigned int idx, void *obj)
+					 unsigned int idx, void *obj, bool hooks)
 {
-	unsigned long mark = pcslab_mark(cache, obj);
+	unsigned long mark = pcslab_mark(cache, obj), old;
 
-	if (pcslab_slab_is_free_racy(slab, idx))
-		goto double_free;
-	if (xchg(pcslab_mark_word(obj), mark) == mark)
-		goto double_free;	/* queued already: the mark stays */
-	if (pcslab_slab_is_free_racy(slab, idx)) {
-		/* drained and free meanwhile: take our mark back */
-		cmpxchg(pcslab_mark_word(obj), mark, pcslab_unmarked(cache));
-		goto double_free;
-	}
-	return true;
-
-double_free:
-	pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
-	return false;
+	if (unlikely(hooks))
+		return pcslab_claim_checked(cache, slab, idx, obj);
+	old = xchg(pcslab_mark_word(obj), mark);
+	/* neither the mark nor the free tag (the mark ^ PCSLAB_FREE_TAG_BIT) */
+	if (likely((old ^ mark) > PCSLAB_FREE_TAG_BIT))
+		return true;
+	return pcslab_claim_tagged(cache, slab, idx, obj, old);
 }
 
 static __always_inline void pcslab_outbox_unlock(struct pcslab_cpu *pc)
@@ -92,15 +97,16 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 {
 	unsigned int owner = slab->cpu;
 	struct llist_node *node = obj;
+	bool hooks = cache->hooks;
 	struct pcslab_batch *slot;
 	struct pcslab_cpu *pc;
 	unsigned int n;
 
-	if (!pcslab_claim(cache, slab, idx, obj))
+	if (!pcslab_claim(cache, slab, idx, obj, hooks))
 		return;
 	pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
-	if (unlikely(cache->hooks | READ_ONCE(cache->dead))) {
-		if (cache->hooks)
+	if (unlikely(hooks | READ_ONCE(cache->dead))) {
+		if (hooks)
 			pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
 		if (READ_ONCE(cache->dead)) {
 			pcslab_free_direct(cache, owner, obj);

@@ -81,31 +81,27 @@ pcslab_slab_relist_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 	}
 }
 
-/**
- * pcslab_put_locked - return a checked slot to its bitmap, fix the lists.
- * @cache: the cache.
- * @pc: the owner CPU's state, lock held.
- * @slab: the slot's slab, owned by @pc.
- * @idx: a slot neither free nor queued (the caller checked).
+/*
+ * A slot of @slab just set free in its bitmap: count it, fix the lists.
+ * Lock held.  May release @slab.
  */
-static __always_inline void pcslab_put_locked(struct pcslab_cache *cache,
-					      struct pcslab_cpu *pc,
-					      struct pcslab_slab *slab,
-					      unsigned int idx)
+static __always_inline void pcslab_put_counted_locked(struct pcslab_cache *cache,
+						      struct pcslab_cpu *pc,
+						      struct pcslab_slab *slab)
 {
 	lockdep_assert_held(&pc->lock);
-	pcslab_slab_put(slab, idx);
+	slab->nr_free++;
 	pc->nr_inuse--;
 	pcslab_slab_relist_locked(cache, pc, slab,
 				  pcslab_local_reserve(cache),
 				  slab->nr_free == 1);
 }
 
-/* Put: a slot of @pc's slab, lock held.  Catches double frees. */
-static __always_inline void pcslab_put_checked(struct pcslab_cache *cache,
-					       struct pcslab_cpu *pc,
-					       struct pcslab_slab *slab,
-					       unsigned int idx, void *obj)
+/* pcslab_put_checked() of a cache with hooks: checks before the hooks. */
+static __always_inline void pcslab_put_checked_hooks(struct pcslab_cache *cache,
+						     struct pcslab_cpu *pc,
+						     struct pcslab_slab *slab,
+						     unsigned int idx, void *obj)
 {
 	/* free, or on its way back from another CPU (then it must not be wiped) */
 	if (unlikely(pcslab_slab_is_free(slab, idx) ||
@@ -113,10 +109,45 @@ static __always_inline void pcslab_put_checked(struct pcslab_cache *cache,
 		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
 		return;
 	}
-	if (unlikely(cache->hooks))
-		pcslab_free_hooks(cache, obj, 0);
+	pcslab_free_hooks(cache, obj, 0);
 	pcslab_stat_locked(pc, PCSLAB_STAT_FREE_LOCAL);
-	pcslab_put_locked(cache, pc, slab, idx);
+	__set_bit(idx, slab->free_map);
+	pcslab_put_counted_locked(cache, pc, slab);
+}
+
+/**
+ * pcslab_put_checked - the owner's free of one of its objects.
+ * @cache: the cache.
+ * @pc: the owner CPU's state, lock held.
+ * @slab: the object's slab, owned by @pc.
+ * @idx: the object's slot (validated).
+ * @obj: the object.
+ *
+ * Catches a double free: a slot free already, or an object on its way
+ * back from another CPU.  Without hooks the bit set is its own test, and
+ * the free tag is written after it (release order: a remote freer that
+ * finds the tag sees the bit set).  May release @slab.
+ */
+static __always_inline void pcslab_put_checked(struct pcslab_cache *cache,
+					       struct pcslab_cpu *pc,
+					       struct pcslab_slab *slab,
+					       unsigned int idx, void *obj)
+{
+	if (unlikely(cache->hooks)) {
+		pcslab_put_checked_hooks(cache, pc, slab, idx, obj);
+		return;
+	}
+	/* queued for us by another CPU, or free: set it free once */
+	if (unlikely(pcslab_is_marked(cache, obj) ||
+		     __test_and_set_bit(idx, slab->free_map))) {
+		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+		return;
+	}
+	/* after the bit: a freer that finds the tag sees the slot free */
+	smp_store_release(pcslab_mark_word(obj),
+			  pcslab_free_tag_key(cache->mark_key, obj));
+	pcslab_stat_locked(pc, PCSLAB_STAT_FREE_LOCAL);
+	pcslab_put_counted_locked(cache, pc, slab);
 }
 
 #endif /* _PCSLAB_OWNER_H */

@@ -160,8 +160,9 @@ struct pcslab_cpu {
  *	0 once destroyed.
  * @kasan: free objects are poisoned in KASAN's shadow (generic KASAN only).
  * @hooks: some per-object work is due on alloc and free (wipe, poison,
- *	KASAN, kmemleak); decided once at create so that a cache without
- *	any pays one test per operation.
+ *	KASAN, kmemleak), or the objects' words are all the user's (a
+ *	constructor: no free tag, see pcslab_free_word_base()); decided once
+ *	at create so that a cache without any pays one test per operation.
  * @dead: set by destroy; later frees bypass queues and kicks.
  * @kicks_inflight: kick IPIs sent and not yet finished (destroy waits on
  *	it with wait_var_event()).
@@ -390,12 +391,52 @@ static __always_inline unsigned long pcslab_mark(const struct pcslab_cache *cach
 	return (unsigned long)obj ^ cache->mark_key;
 }
 
-/* What the mark word holds once the object is free again. */
+/*
+ * In a cache without hooks the mark word of a free object holds the free
+ * tag, the mark with its lowest bit flipped (the key is odd and objects
+ * are aligned, so the mark's lowest bit is set): a remote freer tells a
+ * free object from one in use by the object alone, without reading the
+ * bitmap, whose line the owner writes on every allocation.  Every free
+ * of the owner's and every drain writes it, a new slab's objects get it,
+ * and pcslab_alloc() clears it.  The bulk allocation leaves it (it does
+ * not touch the objects it hands out), so a tag is only a hint: the free
+ * bit decides (pcslab_claim_tagged()).  A cache with hooks keeps its free
+ * objects wiped or poisoned instead and asks the bitmap first.
+ */
+#define PCSLAB_FREE_TAG_BIT	1UL
+
 static __always_inline unsigned long
-pcslab_unmarked(const struct pcslab_cache *cache)
+pcslab_free_tag_key(unsigned long mark_key, const void *obj)
 {
+	return (unsigned long)obj ^ mark_key ^ PCSLAB_FREE_TAG_BIT;
+}
+
+/* An allocation's end of the tag: the object no longer looks free. */
+static __always_inline void pcslab_clear_free_tag(void *obj)
+{
+	WRITE_ONCE(*pcslab_mark_word(obj), 0);
+}
+
+/*
+ * What the mark word of an object that is free again holds,
+ * pcslab_free_word(pcslab_free_word_base(cache, hooks), obj, hooks): for
+ * a cache without hooks the free tag, otherwise the wipe's pattern.
+ * @hooks is a constant in the callers' loops, which keep the base in a
+ * register.
+ */
+static __always_inline unsigned long
+pcslab_free_word_base(const struct pcslab_cache *cache, bool hooks)
+{
+	if (!hooks)
+		return cache->mark_key ^ PCSLAB_FREE_TAG_BIT;
 	return cache->flags & PCSLAB_POISON ?
 		(ULONG_MAX / 0xff) * PCSLAB_POISON_BYTE : 0;
+}
+
+static __always_inline unsigned long
+pcslab_free_word(unsigned long base, const void *obj, bool hooks)
+{
+	return hooks ? base : (unsigned long)obj ^ base;
 }
 
 /*

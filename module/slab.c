@@ -68,7 +68,7 @@ int pcslab_geometry_init(struct pcslab_geometry *geo, unsigned int size,
 	if (obj_size < sizeof(void *))
 		return -EINVAL;
 	obj_size = max_t(unsigned int, obj_size, PCSLAB_MIN_OBJ_SIZE);
-	data_offset = ALIGN(sizeof(struct pcslab_slab), align);
+	data_offset = ALIGN(PCSLAB_SLAB_HEADER_BYTES, align);
 
 	for (order = 0; order <= PCSLAB_MAX_ORDER; order++) {
 		unsigned long bytes = PAGE_SIZE << order;

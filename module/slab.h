@@ -13,6 +13,7 @@
 #include <linux/compiler.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 
 struct pcslab_cache;
@@ -56,24 +57,35 @@ struct pcslab_geometry {
  * @magic: %PCSLAB_SLAB_MAGIC while the slab is live.
  * @cpu: owner CPU; only it (or a holder of its lock) touches @free_map.
  * @nr_objects: object slots in this slab.
- * @nr_free: set bits in @free_map.
  * @cache: owning cache.
  * @list: link in the owner CPU's partial/full/empty list.
  * @free_map: set bit = free slot; changed only under the owner's lock.
+ * @nr_free: set bits in @free_map.
  *
  * A slot on its way back from another CPU is not free in @free_map; the
  * object itself carries the mark that says so (see pcslab_claim()), so
- * that remote freers write nothing in this header.
+ * that remote freers write nothing in this header.  What every free
+ * reads (@magic, @cpu, @cache) shares its cache line only with @list,
+ * which changes when the slab moves between lists; @free_map and
+ * @nr_free, which every allocation writes, start on the next line, so a
+ * remote freer's validation does not take the line from the owner.
  */
 struct pcslab_slab {
 	u32 magic;
 	u16 cpu;
 	u16 nr_objects;
-	u16 nr_free;
 	struct pcslab_cache *cache;
 	struct list_head list;
-	DECLARE_BITMAP(free_map, PCSLAB_MAX_OBJECTS);
+	DECLARE_BITMAP(free_map, PCSLAB_MAX_OBJECTS) ____cacheline_aligned_in_smp;
+	u16 nr_free;
 };
+
+/*
+ * Bytes of the header that are used: objects may start in the struct's
+ * tail padding, which nothing writes (the header is only ever written
+ * field by field).
+ */
+#define PCSLAB_SLAB_HEADER_BYTES offsetofend(struct pcslab_slab, nr_free)
 
 int pcslab_geometry_init(struct pcslab_geometry *geo, unsigned int size,
 			 unsigned int align);
@@ -323,18 +335,6 @@ static inline bool pcslab_slab_is_free(const struct pcslab_slab *slab,
 				       unsigned int idx)
 {
 	return test_bit(idx, slab->free_map);
-}
-
-/**
- * pcslab_slab_put - mark a slot free again.
- * @slab: slab, owner's lock held.
- * @idx: slot index (see pcslab_slab_obj_index()), neither free nor queued:
- *	the caller has checked, which is where double frees are caught.
- */
-static inline void pcslab_slab_put(struct pcslab_slab *slab, unsigned int idx)
-{
-	__set_bit(idx, slab->free_map);
-	slab->nr_free++;
 }
 
 #endif /* _PCSLAB_SLAB_H */

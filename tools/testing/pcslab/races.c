@@ -4,7 +4,8 @@
  * deterministically: a thread is stopped at a shim event (an unlock, a
  * bit clear, a csd send) inside the window, another thread does what a
  * concurrent CPU could do there, and the outcome is checked.  Each test
- * fails on the code before its fix (kept in the commit log).
+ * fails on the code before its fix (kept in the commit log).  Then the
+ * free tag's cases, one CPU after the other.
  *
  * usage: races            (runs every case; exits non-zero on a failure)
  */
@@ -258,6 +259,85 @@ static void r3_double_free_during_drain(void)
 	printf("races: R3 double free while the owner drains it is reported: ok\n");
 }
 
+/* Free @obj as CPU @cpu would, from this thread. */
+static void free_on(struct pcslab_cache *c, int cpu, void *obj)
+{
+	int saved = shim_cpu;
+
+	shim_set_cpu(cpu);
+	pcslab_free(c, obj);
+	shim_set_cpu(saved);
+}
+
+/*
+ * The free tag (a cache without hooks): a remote freer tells a free
+ * object from one in use by the object's mark word, without the bitmap.
+ * An object freed on its owner and freed again from another CPU is
+ * reported and not queued; an object a bulk allocation handed out still
+ * carries the tag, and its remote free is an ordinary one (the bit
+ * decides); pcslab_alloc() clears the tag.
+ */
+static void free_tag_decides_with_the_bit(void)
+{
+	struct pcslab_cache *c = new_cache("tag");
+	struct pcslab_slab *slab;
+	void *p, *bulk[8];
+	unsigned int i, seen = 0;
+	void **all;
+
+	snprintf(check_where, sizeof(check_where), "free tag");
+	pcslab_cache_set_policy(c, 1000);
+	CHECK(!c->hooks, "a cache without hooks");
+	p = alloc_on(c, 0);
+	CHECK(*pcslab_mark_word(p) != pcslab_free_tag_key(c->mark_key, p),
+	      "pcslab_alloc() left the free tag");
+	free_on(c, 0, p);
+	CHECK(*pcslab_mark_word(p) == pcslab_free_tag_key(c->mark_key, p),
+	      "the owner's free wrote no free tag");
+	shim_quiet = true;
+	free_on(c, 1, p);	/* a double free from another CPU */
+	shim_quiet = false;
+	CHECK(stat_sum(c, PCSLAB_STAT_DOUBLE_FREE) == 1 &&
+	      stat_sum(c, PCSLAB_STAT_FREE_REMOTE) == 0 &&
+	      stat_sum(c, PCSLAB_STAT_PENDING) == 0 &&
+	      stat_sum(c, PCSLAB_STAT_OUTBOX) == 0,
+	      "remote double free of a free object: %lu reported, %lu queued",
+	      stat_sum(c, PCSLAB_STAT_DOUBLE_FREE), stat_sum(c, PCSLAB_STAT_FREE_REMOTE));
+	CHECK(*pcslab_mark_word(p) == pcslab_free_tag_key(c->mark_key, p),
+	      "the reported free did not put the tag back");
+	check_cache_structure(c);
+	/* every object of the slab, once: the twice-freed one among them */
+	slab = pcslab_obj_to_slab(p);
+	all = calloc(slab->nr_objects, sizeof(void *));
+	shim_set_cpu(0);
+	for (i = 0; i < slab->nr_objects; i++) {
+		all[i] = pcslab_alloc(c, GFP_KERNEL);
+		seen += all[i] == p;
+	}
+	CHECK(seen == 1, "the object was handed out %u times", seen);
+	pcslab_free_bulk(c, slab->nr_objects, all);
+	free(all);
+
+	/* a bulk allocation leaves the tag: the bit says in use */
+	CHECK(pcslab_alloc_bulk(c, GFP_KERNEL, 8, bulk) == 8, "bulk alloc");
+	CHECK(*pcslab_mark_word(bulk[3]) == pcslab_free_tag_key(c->mark_key, bulk[3]),
+	      "the bulk allocation touched its objects");
+	for (i = 0; i < 8; i++)
+		free_on(c, 1, bulk[i]);
+	CHECK(stat_sum(c, PCSLAB_STAT_FREE_REMOTE) == 8 &&
+	      stat_sum(c, PCSLAB_STAT_DOUBLE_FREE) == 1,
+	      "remote frees of bulk objects: %lu queued, %lu reported",
+	      stat_sum(c, PCSLAB_STAT_FREE_REMOTE), stat_sum(c, PCSLAB_STAT_DOUBLE_FREE));
+	CHECK(pcslab_cache_drain(c) == 8, "the eight drained");
+	CHECK(stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE) == 0, "in use %lu",
+	      stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE));
+	CHECK(*pcslab_mark_word(bulk[3]) == pcslab_free_tag_key(c->mark_key, bulk[3]),
+	      "the drain wrote no free tag");
+	check_cache_structure(c);
+	CHECK(pcslab_cache_destroy(c) == 0, "destroy");
+	printf("races: free tag: a free object's second free reported, a bulk object's tag only a hint: ok\n");
+}
+
 /* Objects on an owner's remote list, counted while nothing pushes or takes. */
 static unsigned int queue_len(struct pcslab_cpu *pc)
 {
@@ -334,8 +414,9 @@ int main(void)
 	r2_destroy_waits_for_running_free();
 	r3_double_free_during_drain();
 	pending_covers_the_list();
+	free_tag_decides_with_the_bit();
 	pcslab_hotplug_exit();
 	CHECK(shim_pages_in_use == 0, "%ld pages left", shim_pages_in_use);
-	printf("races: 4 passed\n");
+	printf("races: 5 passed\n");
 	return 0;
 }

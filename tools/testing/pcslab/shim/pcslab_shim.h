@@ -111,6 +111,9 @@ void AnnotateIgnoreReadsEnd(const char *file, int line);
 #define data_race(expr) ({ expr; })
 #endif
 
+#define sizeof_field(type, member) sizeof(((type *)0)->member)
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof_field(type, member))
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
