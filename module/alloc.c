@@ -90,9 +90,9 @@ static __always_inline void *pcslab_take_locked(struct pcslab_cache *cache,
 
 /*
  * pcslab_alloc() when its fast path does not apply: a tick that has work
- * (the law runs, or a drain is due), no partial slab, or per-object work
- * on the result.  Entered with the CPU locked by pcslab_alloc(), which
- * has not ticked: the tick happens here, once.
+ * (the law runs, or a drain is due), no partial slab, a slab about to
+ * fill, or per-object work on the result.  Entered with the CPU locked by
+ * pcslab_alloc(), which has not ticked: the tick happens here, once.
  */
 static noinline void *pcslab_alloc_slow(struct pcslab_cache *cache, gfp_t gfp,
 					struct pcslab_cpu *pc,
@@ -106,6 +106,7 @@ static noinline void *pcslab_alloc_slow(struct pcslab_cache *cache, gfp_t gfp,
 	if (unlikely(!obj) && pcslab_drain_locked(cache, pc))
 		obj = pcslab_take_locked(cache, pc);
 	pcslab_unlock_cpu(pc, flags);
+	might_alloc(gfp);
 
 	if (unlikely(!obj)) {
 		obj = pcslab_alloc_new_slab(cache, gfp);
@@ -119,6 +120,20 @@ static noinline void *pcslab_alloc_slow(struct pcslab_cache *cache, gfp_t gfp,
 	else
 		pcslab_clear_free_tag(obj);
 	return obj;
+}
+
+/*
+ * The CPU's lock was taken (by a flush or a direct free from another
+ * CPU): wait for it the ordinary way, then the slow path.  Interrupts
+ * are off, as pcslab_alloc() left them.
+ */
+static noinline void *pcslab_alloc_contended(struct pcslab_cache *cache,
+					     gfp_t gfp, unsigned long flags)
+{
+	struct pcslab_cpu *pc = this_cpu_ptr(cache->cpu);
+
+	pcslab_spin_lock(&pc->lock);
+	return pcslab_alloc_slow(cache, gfp, pc, flags);
 }
 
 /**
@@ -140,22 +155,34 @@ void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp)
 	unsigned long flags;
 	void *obj;
 
-	might_alloc(gfp);
-	pc = pcslab_lock_this_cpu(cache, &flags);
 	/*
-	 * The common case inline, in one straight line: a tick that changes
-	 * nothing (its two compares), a partial slab to take from, no
+	 * The common case inline, in one straight line with no call but
+	 * tail calls, so that the compiler saves no register for it: the
+	 * lock free, a tick that changes nothing (its two compares), a
+	 * partial slab that keeps a free object after this one, no
 	 * per-object work.  Anything else is the slow path's, tick included.
 	 */
+	local_irq_save(flags);
+	pc = this_cpu_ptr(cache->cpu);
+	if (unlikely(!pcslab_spin_lock_fast(&pc->lock)))
+		return pcslab_alloc_contended(cache, gfp, flags);
 	if (unlikely(!pcslab_tick_quiet(pc) || cache->hooks ||
-		     (gfp & __GFP_ZERO)))
+		     (gfp & __GFP_ZERO) || list_empty(&pc->partial)))
 		return pcslab_alloc_slow(cache, gfp, pc, flags);
-	slab = pcslab_pick_slab_locked(pc);
-	if (unlikely(!slab))
+	slab = list_first_entry(&pc->partial, struct pcslab_slab, list);
+	/* its last free object: the slab moves to the full list, slowly */
+	if (unlikely(slab->nr_free == 1))
 		return pcslab_alloc_slow(cache, gfp, pc, flags);
-	obj = pcslab_take_from_locked(cache, pc, slab);
+	if (unlikely(pcslab_slab_empty(slab)))
+		pcslab_empty_taken(pc);
+	obj = pcslab_slab_take(slab, &cache->geo);
+	pc->nr_inuse++;
+	pcslab_set_hot(pc, slab);
+	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);
 	pcslab_unlock_cpu(pc, flags);
 	pcslab_clear_free_tag(obj);
+	/* last: only @obj lives across its call (the slow paths have their own) */
+	might_alloc(gfp);
 	return obj;
 }
 EXPORT_SYMBOL_GPL(pcslab_alloc);
@@ -173,51 +200,99 @@ static __always_inline void pcslab_free_locked(struct pcslab_cache *cache,
 }
 
 /*
- * Validate and put in one step, the common case: @obj lies in one of the
- * two slabs this CPU last allocated from or freed to.  @pc->hot and
- * @pc->warm are only ever set, under the lock, to live slabs of this CPU
- * and cleared before such a slab is released, so under the lock a match
- * proves the pointer is inside one of our slabs; only its slot index
- * remains to be checked.
- *
- * Return: true if @obj was handled.
+ * The owner's free past its fast path (a tick with work, hooks, a slab
+ * that changes lists): the whole of it.  CPU locked; unlocks.
  */
-static __always_inline bool pcslab_free_hot(struct pcslab_cache *cache,
-					    void *obj)
+static noinline void pcslab_free_local_slow(struct pcslab_cache *cache,
+					    struct pcslab_cpu *pc,
+					    struct pcslab_slab *slab,
+					    unsigned int idx, void *obj,
+					    unsigned long flags)
+	__releases(&pc->lock)
 {
-	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
-	struct pcslab_cpu *pc;
-	unsigned long flags;
-	bool done = false;
-	unsigned int idx;
-
-	/* unlocked hints, rechecked under the lock: no lock for a miss */
-	if (data_race(raw_cpu_read(cache->cpu->hot)) != slab &&
-	    /* the same hint, for the second slab */
-	    data_race(raw_cpu_read(cache->cpu->warm)) != slab)
-		return false;
-	pc = pcslab_lock_this_cpu(cache, &flags);
-	if (likely(pc->hot == slab || pc->warm == slab)) {
-		if (likely(pcslab_slot_at(&cache->geo, (unsigned long)obj -
-					  (unsigned long)slab -
-					  cache->geo.data_offset, &idx))) {
-			pcslab_free_locked(cache, pc, slab, idx, obj);
-			done = true;
-		}
-	}
+	pcslab_free_locked(cache, pc, slab, idx, obj);
 	pcslab_unlock_cpu(pc, flags);
-	return done;
+}
+
+/* The owner's fast path found a double free.  CPU locked; unlocks. */
+static noinline void pcslab_free_local_double(struct pcslab_cache *cache,
+					      struct pcslab_cpu *pc, void *obj,
+					      unsigned long flags)
+	__releases(&pc->lock)
+{
+	pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+	pcslab_unlock_cpu(pc, flags);
+}
+
+/*
+ * pcslab_free_locked() and the unlock in one straight line, for a cache
+ * without hooks when the tick changes nothing and the slab stays where
+ * it is (it was not full, and does not empty or stays first among the
+ * empty ones: pcslab_empty_stays()): the checks of pcslab_put_checked()
+ * and its put, nothing else.  Every other case is a
+ * tail call, so that the free saves no register (pcslab_spin_lock_fast()).
+ * CPU locked; unlocks.
+ */
+static __always_inline void pcslab_free_local(struct pcslab_cache *cache,
+					      struct pcslab_cpu *pc,
+					      struct pcslab_slab *slab,
+					      unsigned int idx, void *obj,
+					      unsigned long flags)
+	__releases(&pc->lock)
+{
+	unsigned int nr_free = slab->nr_free;
+	bool empties = nr_free + 1 == slab->nr_objects;
+
+	if (unlikely(!pcslab_tick_quiet(pc) || cache->hooks || !nr_free ||
+		     (empties && !pcslab_empty_stays(pc, slab,
+						     pcslab_local_reserve(cache))))) {
+		pcslab_free_local_slow(cache, pc, slab, idx, obj, flags);
+		return;
+	}
+	/* queued for us by another CPU, or free: set it free once */
+	if (unlikely(pcslab_is_marked(cache, obj) ||
+		     __test_and_set_bit(idx, slab->free_map))) {
+		pcslab_free_local_double(cache, pc, obj, flags);
+		return;
+	}
+	/* after the bit: a freer that finds the tag sees the slot free */
+	smp_store_release(pcslab_mark_word(obj),
+			  pcslab_free_tag_key(cache->mark_key, obj));
+	pcslab_stat_locked(pc, PCSLAB_STAT_FREE_LOCAL);
+	slab->nr_free = nr_free + 1;
+	pc->nr_inuse--;
+	pc->nr_empty += empties;
+	pcslab_unlock_cpu(pc, flags);
+}
+
+/*
+ * A free on the slab's owner that is not a free of its hot or warm slab:
+ * the slab becomes the hot one.  Preemption off (pcslab_free_slot());
+ * turns it back on.
+ */
+static noinline void pcslab_free_owner(struct pcslab_cache *cache,
+				       struct pcslab_slab *slab,
+				       unsigned int idx, void *obj)
+{
+	unsigned long flags;
+	struct pcslab_cpu *pc = pcslab_lock_this_cpu(cache, &flags);
+
+	/* before the put, which may release it (and then clears it) */
+	pcslab_set_hot(pc, slab);
+	pcslab_free_locked(cache, pc, slab, idx, obj);
+	pcslab_unlock_cpu(pc, flags);
+	preempt_enable();
 }
 
 /*
  * Route a validated object of @slab to the local or the remote path.
- * Inline: one stack frame for the whole free, not one per step.
+ * Inline, and every way out a tail call: one stack frame for the whole
+ * free, and no register saved on the remote path.
  */
 static __always_inline void pcslab_free_slot(struct pcslab_cache *cache,
 					     struct pcslab_slab *slab,
 					     void *obj)
 {
-	unsigned long flags;
 	unsigned int idx;
 
 	if (unlikely(!pcslab_slot_at(&cache->geo, (unsigned long)obj -
@@ -229,20 +304,14 @@ static __always_inline void pcslab_free_slot(struct pcslab_cache *cache,
 	/*
 	 * Only the owner's own lock needs interrupts off (an interrupt on this
 	 * CPU may take it too); the remote push is lock-free and irq-safe, so
-	 * the remote path only pins the CPU.
+	 * the remote path only pins the CPU.  Both turn preemption back on.
 	 */
 	preempt_disable();
 	if (slab->cpu == smp_processor_id()) {
-		struct pcslab_cpu *pc = pcslab_lock_this_cpu(cache, &flags);
-
-		/* before the put, which may release it (and then clears it) */
-		pcslab_set_hot(pc, slab);
-		pcslab_free_locked(cache, pc, slab, idx, obj);
-		pcslab_unlock_cpu(pc, flags);
-	} else {
-		pcslab_free_remote(cache, slab, idx, obj);
+		pcslab_free_owner(cache, slab, idx, obj);
+		return;
 	}
-	preempt_enable();
+	pcslab_free_remote(cache, slab, idx, obj);
 }
 
 /*
@@ -268,6 +337,94 @@ static noinline bool pcslab_note_foreign(struct pcslab_cache *cache,
 	return live;
 }
 
+/*
+ * pcslab_free() of a pointer in no slab this CPU's hints name: validate
+ * it from its struct page and slab header, then free it.
+ */
+static noinline void pcslab_free_unknown(struct pcslab_cache *cache, void *obj)
+{
+	struct pcslab_slab *slab = pcslab_obj_to_slab_of(obj, &cache->geo);
+
+	if (!slab || slab->cache != cache ||
+	    (slab->cpu != raw_smp_processor_id() &&
+	     !pcslab_note_foreign(cache, slab))) {
+		pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
+		return;
+	}
+	pcslab_free_slot(cache, slab, obj);
+}
+
+/* pcslab_free() past the hints of @slab, which @obj lies in. */
+static __always_inline void pcslab_free_hinted(struct pcslab_cache *cache,
+					       struct pcslab_slab *slab,
+					       void *obj)
+{
+	/* any CPU's hint names a live slab of @cache: migration is harmless */
+	if (data_race(raw_cpu_read(cache->cpu->foreign)) != slab) {
+		pcslab_free_unknown(cache, obj);
+		return;
+	}
+	pcslab_free_slot(cache, slab, obj);
+}
+
+/*
+ * pcslab_free() of an object of this CPU's hot or warm slab that found
+ * the CPU's lock taken (a flush or a direct free from another CPU): wait
+ * for it, then the whole free.  Interrupts off, as pcslab_free() left
+ * them.
+ */
+static noinline void pcslab_free_contended(struct pcslab_cache *cache,
+					   void *obj, unsigned long flags)
+{
+	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
+	struct pcslab_cpu *pc = this_cpu_ptr(cache->cpu);
+	unsigned int idx;
+
+	pcslab_spin_lock(&pc->lock);
+	if ((pc->hot == slab || pc->warm == slab) &&
+	    pcslab_slot_at(&cache->geo, (unsigned long)obj - (unsigned long)slab -
+			   cache->geo.data_offset, &idx)) {
+		pcslab_free_locked(cache, pc, slab, idx, obj);
+		pcslab_unlock_cpu(pc, flags);
+		return;
+	}
+	pcslab_unlock_cpu(pc, flags);
+	pcslab_free_hinted(cache, slab, obj);
+}
+
+/*
+ * pcslab_free() of an object of one of the two slabs this CPU last
+ * allocated from or freed to, the common case: validate and put in one
+ * step.  @pc->hot and @pc->warm are only ever set, under the lock, to
+ * live slabs of this CPU and cleared before such a slab is released, so
+ * under the lock a match proves the pointer is inside one of our slabs;
+ * only its slot index remains to be checked.  Out of line (a tail call),
+ * so that the registers it needs are not saved on the remote path.
+ */
+static noinline void pcslab_free_hot(struct pcslab_cache *cache,
+				     struct pcslab_slab *slab, void *obj)
+{
+	struct pcslab_cpu *pc;
+	unsigned long flags;
+	unsigned int idx;
+
+	local_irq_save(flags);
+	pc = this_cpu_ptr(cache->cpu);
+	if (unlikely(!pcslab_spin_lock_fast(&pc->lock))) {
+		pcslab_free_contended(cache, obj, flags);
+		return;
+	}
+	if (likely((pc->hot == slab || pc->warm == slab) &&
+		   pcslab_slot_at(&cache->geo, (unsigned long)obj -
+				  (unsigned long)slab -
+				  cache->geo.data_offset, &idx))) {
+		pcslab_free_local(cache, pc, slab, idx, obj, flags);
+		return;
+	}
+	pcslab_unlock_cpu(pc, flags);
+	pcslab_free_hinted(cache, slab, obj);
+}
+
 /**
  * pcslab_free - free an object.
  * @cache: the cache it was allocated from.
@@ -281,24 +438,18 @@ static noinline bool pcslab_note_foreign(struct pcslab_cache *cache,
  */
 void pcslab_free(struct pcslab_cache *cache, void *obj)
 {
-	struct pcslab_slab *slab;
+	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
 
 	if (unlikely(!obj))
 		return;
-	if (likely(pcslab_free_hot(cache, obj)))
+	/* unlocked hints, rechecked under the lock: no lock for a miss */
+	if (data_race(raw_cpu_read(cache->cpu->hot)) == slab ||
+	    /* the same hint, for the second slab */
+	    data_race(raw_cpu_read(cache->cpu->warm)) == slab) {
+		pcslab_free_hot(cache, slab, obj);
 		return;
-	slab = pcslab_slab_base(obj, &cache->geo);
-	/* any CPU's hint names a live slab of @cache: migration is harmless */
-	if (data_race(raw_cpu_read(cache->cpu->foreign)) != slab) {
-		slab = pcslab_obj_to_slab_of(obj, &cache->geo);
-		if (!slab || slab->cache != cache ||
-		    (slab->cpu != raw_smp_processor_id() &&
-		     !pcslab_note_foreign(cache, slab))) {
-			pcslab_report_error(cache, PCSLAB_STAT_INVALID_FREE, obj);
-			return;
-		}
 	}
-	pcslab_free_slot(cache, slab, obj);
+	pcslab_free_hinted(cache, slab, obj);
 }
 EXPORT_SYMBOL_GPL(pcslab_free);
 

@@ -366,6 +366,7 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 	/* a constructor's state must survive: no free tag in its objects */
 	cache->hooks = cache->kasan || IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) ||
 		       (flags & (PCSLAB_ZERO_ON_FREE | PCSLAB_POISON)) || ctor;
+	cache->remote_slow = cache->hooks;
 	INIT_DELAYED_WORK(&cache->idle_flush, pcslab_idle_flush_fn);
 	cache->idle_flush_ms = READ_ONCE(pcslab_idle_flush_ms);
 	for_each_possible_cpu(cpu) {
@@ -436,6 +437,7 @@ unsigned long pcslab_cache_destroy(struct pcslab_cache *cache)
 	/* a free after destroy keeps no empty slab: pcslab_reserve() */
 	WRITE_ONCE(cache->reserve, 0);
 	WRITE_ONCE(cache->dead, true);
+	WRITE_ONCE(cache->remote_slow, true);
 	/* Senders that saw the cache alive have pushed and kicked by now. */
 	synchronize_rcu();
 	cancel_delayed_work_sync(&cache->idle_flush);

@@ -23,9 +23,17 @@ noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 					 struct pcslab_batch *slot,
 					 unsigned int owner, void *obj)
 	__releases(&pc->outbox_lock);
+noinline void pcslab_outbox_add_slow(struct pcslab_cache *cache,
+				     unsigned int owner, void *obj);
+noinline void pcslab_free_remote_slow(struct pcslab_cache *cache,
+				      struct pcslab_slab *slab,
+				      unsigned int idx, void *obj);
+noinline void pcslab_free_remote_tagged(struct pcslab_cache *cache,
+					struct pcslab_slab *slab,
+					unsigned int idx, void *obj,
+					unsigned long old);
 noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
 				 void *obj);
-
 noinline bool pcslab_claim_checked(struct pcslab_cache *cache,
 				   struct pcslab_slab *slab, unsigned int idx,
 				   void *obj);
@@ -88,8 +96,13 @@ static __always_inline void pcslab_outbox_unlock(struct pcslab_cpu *pc)
  * @obj: the object.
  *
  * Claims the object and adds it to this CPU's outbox; sends what has to
- * go (a full slot, or the slot's chain for another owner).  Preemption
- * must be off, so that this CPU stays the one that is not the owner.
+ * go (a full slot, or the slot's chain for another owner).  Called with
+ * preemption off (the caller's preempt_disable(), so that this CPU stays
+ * the one that is not the owner), which it turns back on.  The common
+ * case in one straight line, every other a tail call into outbox.c, so
+ * that the free saves no register (see pcslab_spin_lock_fast()): a cache
+ * without hooks, alive, the exchange finding the user's data, task
+ * context, the outbox lock free and the slot holding this owner's chain.
  */
 static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 					       struct pcslab_slab *slab,
@@ -97,35 +110,37 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 {
 	unsigned int owner = slab->cpu;
 	struct llist_node *node = obj;
-	bool hooks = cache->hooks;
 	struct pcslab_batch *slot;
+	unsigned long mark, old;
 	struct pcslab_cpu *pc;
 	unsigned int n;
 
-	if (!pcslab_claim(cache, slab, idx, obj, hooks))
+	if (unlikely(READ_ONCE(cache->remote_slow))) {
+		pcslab_free_remote_slow(cache, slab, idx, obj);
 		return;
-	pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
-	if (unlikely(hooks | READ_ONCE(cache->dead))) {
-		if (hooks)
-			pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
-		if (READ_ONCE(cache->dead)) {
-			pcslab_free_direct(cache, owner, obj);
-			return;
-		}
 	}
+	/* pcslab_claim() without hooks */
+	mark = pcslab_mark(cache, obj);
+	old = xchg(pcslab_mark_word(obj), mark);
+	if (unlikely((old ^ mark) <= PCSLAB_FREE_TAG_BIT)) {
+		pcslab_free_remote_tagged(cache, slab, idx, obj, old);
+		return;
+	}
+	pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
 
 	/*
-	 * This CPU's outbox lock; preemption is off (the caller's).  Task
-	 * context waits for it with interrupts on: no interrupt toggle on a
-	 * remote free.  Interrupt context only tries it, as the task it
-	 * interrupted may hold it, and on failure hands the object to the
-	 * owner directly.
+	 * This CPU's outbox lock; preemption is off.  Task context waits for
+	 * it with interrupts on: no interrupt toggle on a remote free.
+	 * Interrupt context only tries it, as the task it interrupted may
+	 * hold it (pcslab_outbox_add_slow()).
 	 */
+	if (unlikely(!in_task())) {
+		pcslab_outbox_add_slow(cache, owner, obj);
+		return;
+	}
 	pc = this_cpu_ptr(cache->cpu);
-	if (likely(in_task())) {
-		pcslab_spin_lock(&pc->outbox_lock);
-	} else if (!pcslab_spin_trylock(&pc->outbox_lock)) {
-		pcslab_free_direct(cache, owner, obj);
+	if (unlikely(!pcslab_spin_lock_fast(&pc->outbox_lock))) {
+		pcslab_outbox_add_slow(cache, owner, obj);
 		return;
 	}
 	slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
@@ -144,6 +159,7 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 		return;
 	}
 	pcslab_outbox_unlock(pc);
+	preempt_enable();
 }
 
 #endif /* _PCSLAB_OUTBOX_H */

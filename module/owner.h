@@ -43,6 +43,23 @@ static __always_inline void pcslab_place_empty(struct pcslab_cpu *pc,
 }
 
 /*
+ * Would @slab, about to empty, stay where it is, with nothing else to do
+ * (pcslab_slab_relist_locked() with @reserve): first on the partial list
+ * with no slab in use after it, and within the reserve?  The case of one
+ * object allocated and freed over and over.
+ */
+static __always_inline bool pcslab_empty_stays(struct pcslab_cpu *pc,
+					       struct pcslab_slab *slab,
+					       unsigned int reserve)
+{
+	struct list_head *next = slab->list.next;
+
+	return pc->partial.next == &slab->list && pc->nr_empty < reserve &&
+	       (next == &pc->partial ||
+		pcslab_slab_empty(list_entry(next, struct pcslab_slab, list)));
+}
+
+/*
  * Slots of @slab went back to its bitmap (@was_full: it had none free
  * before): fix the lists; the caller counts them in @pc->nr_inuse.
  * @reserve is pcslab_reserve(); the owner's own free passes

@@ -164,6 +164,8 @@ struct pcslab_cpu {
  *	constructor: no free tag, see pcslab_free_word_base()); decided once
  *	at create so that a cache without any pays one test per operation.
  * @dead: set by destroy; later frees bypass queues and kicks.
+ * @remote_slow: @hooks or @dead: a remote free takes its slow path
+ *	(pcslab_free_remote()); one test instead of two.
  * @kicks_inflight: kick IPIs sent and not yet finished (destroy waits on
  *	it with wait_var_event()).
  * @cpu: per-CPU state, counters included.
@@ -188,6 +190,7 @@ struct pcslab_cache {
 	bool kasan;
 	bool hooks;
 	bool dead;
+	bool remote_slow;
 	atomic_t kicks_inflight;
 	struct pcslab_cpu __percpu *cpu;
 	struct delayed_work idle_flush;
@@ -262,6 +265,38 @@ static __always_inline void pcslab_spin_unlock(spinlock_t *lock)
 #define pcslab_spin_lock(lock)		spin_lock(lock)
 #define pcslab_spin_trylock(lock)	spin_trylock(lock)
 #define pcslab_spin_unlock(lock)	spin_unlock(lock)
+#endif
+
+/*
+ * The uncontended case of pcslab_spin_lock(), for fast paths that leave
+ * a busy lock to a slow path of their own: true if taken.  The lock's
+ * own slow path is a call, and a call with values live across it makes
+ * the compiler save registers on every path through the function; a
+ * fast path whose every call is a tail call saves none.  For a queued
+ * spinlock it is the one exchange queued_spin_lock() starts with (the
+ * trylock reads the lock first).
+ */
+#if defined(CONFIG_SMP) && !defined(CONFIG_PREEMPT_RT) && \
+	!defined(CONFIG_GENERIC_LOCKBREAK) && !defined(CONFIG_DEBUG_SPINLOCK) && \
+	defined(CONFIG_QUEUED_SPINLOCKS)
+static __always_inline bool __pcslab_spin_lock_fast(spinlock_t *lock)
+{
+	int val = 0;
+
+	if (unlikely(!atomic_try_cmpxchg_acquire(&lock->rlock.raw_lock.val,
+						 &val, _Q_LOCKED_VAL)))
+		return false;
+	spin_acquire(&lock->rlock.dep_map, 0, 0, _RET_IP_);
+	return true;
+}
+
+/* for sparse: a lock held when it returns true */
+#define pcslab_spin_lock_fast(lock) ({					\
+	spinlock_t *__pcslab_lock = (lock);				\
+	__cond_lock(__pcslab_lock, __pcslab_spin_lock_fast(__pcslab_lock)); \
+})
+#else
+#define pcslab_spin_lock_fast(lock)	pcslab_spin_trylock(lock)
 #endif
 
 /*

@@ -41,6 +41,7 @@ struct pcslab_cache;
  * @obj_size_inv: ceil(2^32 / @obj_size): an offset times it, shifted right
  *	by 32, is the offset divided by @obj_size whenever the offset is a
  *	multiple of @obj_size below 2^32 (see pcslab_slab_obj_index()).
+ * @slab_mask: ~(slab bytes - 1): an address and it give the slab base.
  */
 struct pcslab_geometry {
 	unsigned int obj_size;
@@ -50,6 +51,7 @@ struct pcslab_geometry {
 	unsigned int data_offset;
 	unsigned int data_bytes;
 	u32 obj_size_inv;
+	unsigned long slab_mask;
 };
 
 /**
@@ -100,8 +102,7 @@ struct pcslab_slab *pcslab_obj_to_slab(const void *obj);
 static inline struct pcslab_slab *pcslab_slab_base(const void *obj,
 						   const struct pcslab_geometry *geo)
 {
-	return (struct pcslab_slab *)((unsigned long)obj &
-				      ~((PAGE_SIZE << geo->order) - 1));
+	return (struct pcslab_slab *)((unsigned long)obj & geo->slab_mask);
 }
 
 static inline void *pcslab_slab_obj(const struct pcslab_slab *slab,
