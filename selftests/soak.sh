@@ -3,7 +3,7 @@
 #
 # Soak: pcslab_soak runs every workload on five caches with hardirq and
 # softirq users for PCSLAB_SOAK_SECONDS (or /pcslab/soak.seconds, default
-# 60) while this script, all at once: takes every non-boot CPU offline
+# 20: the debug selftests of make check) while this script, all at once: takes every non-boot CPU offline
 # and online, writes random valid drain_policy, queue_capacity and drain
 # values, drops caches (shrinkers) and injects bursts of page allocation
 # failures into the workers.  Then every cache must balance exactly with
@@ -19,7 +19,7 @@ if [ -z "$SECS" ] && [ ! -d $FI ]; then
 	ktap_skip_all "soak runs on the debug kernel (make soak, or the debug selftests)"
 	exit "$KSFT_SKIP"
 fi
-SECS=${SECS:-60}
+SECS=${SECS:-20}
 pcslab_core_up
 pcslab_test_down
 ! pcslab_loaded pcslab_soak || rmmod pcslab_soak
