@@ -229,9 +229,9 @@ static noinline void pcslab_free_local_double(struct pcslab_cache *cache,
  * without hooks when the tick changes nothing and the slab stays where
  * it is (it was not full, and does not empty or stays first among the
  * empty ones: pcslab_empty_stays()): the checks of pcslab_put_checked()
- * and its put, nothing else.  Every other case is a
- * tail call, so that the free saves no register (pcslab_spin_lock_fast()).
- * CPU locked; unlocks.
+ * and its put, nothing else.  Every other case is a tail call, so that
+ * the free saves no register (pcslab_spin_lock_fast()).  CPU locked;
+ * unlocks.
  */
 static __always_inline void pcslab_free_local(struct pcslab_cache *cache,
 					      struct pcslab_cpu *pc,
@@ -249,15 +249,10 @@ static __always_inline void pcslab_free_local(struct pcslab_cache *cache,
 		pcslab_free_local_slow(cache, pc, slab, idx, obj, flags);
 		return;
 	}
-	/* queued for us by another CPU, or free: set it free once */
-	if (unlikely(pcslab_is_marked(cache, obj) ||
-		     __test_and_set_bit(idx, slab->free_map))) {
+	if (unlikely(!pcslab_set_free_tagged(cache->mark_key, slab, idx, obj))) {
 		pcslab_free_local_double(cache, pc, obj, flags);
 		return;
 	}
-	/* after the bit: a freer that finds the tag sees the slot free */
-	smp_store_release(pcslab_mark_word(obj),
-			  pcslab_free_tag_key(cache->mark_key, obj));
 	pcslab_stat_locked(pc, PCSLAB_STAT_FREE_LOCAL);
 	slab->nr_free = nr_free + 1;
 	pc->nr_inuse--;

@@ -223,13 +223,8 @@ put:
 			pcslab_free_hooks(cache, obj, 0);
 			__set_bit(idx, hot->free_map);
 		} else {
-			/* queued for us by another CPU, or free: set it free once */
-			if (unlikely(pcslab_is_marked_key(key, obj) ||
-				     __test_and_set_bit(idx, hot->free_map)))
+			if (unlikely(!pcslab_set_free_tagged(key, hot, idx, obj)))
 				goto double_free;
-			/* after the bit, as pcslab_put_checked() */
-			smp_store_release(pcslab_mark_word(obj),
-					  pcslab_free_tag_key(key, obj));
 		}
 		run++;
 		next = (unsigned long)obj + obj_size;

@@ -114,6 +114,27 @@ static __always_inline void pcslab_put_counted_locked(struct pcslab_cache *cache
 				  slab->nr_free == 1);
 }
 
+/*
+ * The owner's put of a slot in a cache without hooks: the object must be
+ * neither queued for it (the mark, @key being the cache's mark key) nor
+ * free (its bit, set here as the test), and the free tag follows the bit
+ * with release order, so that a remote freer that finds the tag sees the
+ * slot free (pcslab_claim_tagged()).
+ *
+ * Return: false for a double free; then nothing changed.
+ */
+static __always_inline bool pcslab_set_free_tagged(unsigned long key,
+						   struct pcslab_slab *slab,
+						   unsigned int idx, void *obj)
+{
+	if (unlikely(pcslab_is_marked_key(key, obj) ||
+		     __test_and_set_bit(idx, slab->free_map)))
+		return false;
+	/* after the bit: a freer that finds the tag sees the slot free */
+	smp_store_release(pcslab_mark_word(obj), pcslab_free_tag_key(key, obj));
+	return true;
+}
+
 /* pcslab_put_checked() of a cache with hooks: checks before the hooks. */
 static __always_inline void pcslab_put_checked_hooks(struct pcslab_cache *cache,
 						     struct pcslab_cpu *pc,
@@ -141,9 +162,8 @@ static __always_inline void pcslab_put_checked_hooks(struct pcslab_cache *cache,
  * @obj: the object.
  *
  * Catches a double free: a slot free already, or an object on its way
- * back from another CPU.  Without hooks the bit set is its own test, and
- * the free tag is written after it (release order: a remote freer that
- * finds the tag sees the bit set).  May release @slab.
+ * back from another CPU (pcslab_set_free_tagged() without hooks).  May
+ * release @slab.
  */
 static __always_inline void pcslab_put_checked(struct pcslab_cache *cache,
 					       struct pcslab_cpu *pc,
@@ -154,15 +174,10 @@ static __always_inline void pcslab_put_checked(struct pcslab_cache *cache,
 		pcslab_put_checked_hooks(cache, pc, slab, idx, obj);
 		return;
 	}
-	/* queued for us by another CPU, or free: set it free once */
-	if (unlikely(pcslab_is_marked(cache, obj) ||
-		     __test_and_set_bit(idx, slab->free_map))) {
+	if (unlikely(!pcslab_set_free_tagged(cache->mark_key, slab, idx, obj))) {
 		pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
 		return;
 	}
-	/* after the bit: a freer that finds the tag sees the slot free */
-	smp_store_release(pcslab_mark_word(obj),
-			  pcslab_free_tag_key(cache->mark_key, obj));
 	pcslab_stat_locked(pc, PCSLAB_STAT_FREE_LOCAL);
 	pcslab_put_counted_locked(cache, pc, slab);
 }
