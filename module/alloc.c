@@ -363,6 +363,20 @@ static __always_inline void pcslab_free_hinted(struct pcslab_cache *cache,
 }
 
 /*
+ * Under @pc's lock: is @obj a slot of @pc's hot or warm slab @slab?  Sets
+ * @idx if so (see pcslab_free_hot()).
+ */
+static __always_inline bool pcslab_hot_slot(struct pcslab_cache *cache,
+					    struct pcslab_cpu *pc,
+					    struct pcslab_slab *slab, void *obj,
+					    unsigned int *idx)
+{
+	return (pc->hot == slab || pc->warm == slab) &&
+	       pcslab_slot_at(&cache->geo, (unsigned long)obj -
+			      (unsigned long)slab - cache->geo.data_offset, idx);
+}
+
+/*
  * pcslab_free() of an object of this CPU's hot or warm slab that found
  * the CPU's lock taken (a flush or a direct free from another CPU): wait
  * for it, then the whole free.  Interrupts off, as pcslab_free() left
@@ -376,9 +390,7 @@ static noinline void pcslab_free_contended(struct pcslab_cache *cache,
 	unsigned int idx;
 
 	pcslab_spin_lock(&pc->lock);
-	if ((pc->hot == slab || pc->warm == slab) &&
-	    pcslab_slot_at(&cache->geo, (unsigned long)obj - (unsigned long)slab -
-			   cache->geo.data_offset, &idx)) {
+	if (pcslab_hot_slot(cache, pc, slab, obj, &idx)) {
 		pcslab_free_locked(cache, pc, slab, idx, obj);
 		pcslab_unlock_cpu(pc, flags);
 		return;
@@ -409,10 +421,7 @@ static noinline void pcslab_free_hot(struct pcslab_cache *cache,
 		pcslab_free_contended(cache, obj, flags);
 		return;
 	}
-	if (likely((pc->hot == slab || pc->warm == slab) &&
-		   pcslab_slot_at(&cache->geo, (unsigned long)obj -
-				  (unsigned long)slab -
-				  cache->geo.data_offset, &idx))) {
+	if (likely(pcslab_hot_slot(cache, pc, slab, obj, &idx))) {
 		pcslab_free_local(cache, pc, slab, idx, obj, flags);
 		return;
 	}

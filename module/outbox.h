@@ -41,6 +41,20 @@ noinline bool pcslab_claim_tagged(struct pcslab_cache *cache,
 				  struct pcslab_slab *slab, unsigned int idx,
 				  void *obj, unsigned long old);
 
+/*
+ * The exchange of pcslab_claim() without hooks: the mark goes in, and
+ * @old is what it replaced.  True if that was neither the mark nor the
+ * free tag (the mark ^ PCSLAB_FREE_TAG_BIT): the user's data, claimed.
+ */
+static __always_inline bool pcslab_mark_exchange(struct pcslab_cache *cache,
+						 void *obj, unsigned long *old)
+{
+	unsigned long mark = pcslab_mark(cache, obj);
+
+	*old = xchg(pcslab_mark_word(obj), mark);
+	return likely((*old ^ mark) > PCSLAB_FREE_TAG_BIT);
+}
+
 /**
  * pcslab_claim - mark a remotely freed object as queued, catching a second
  *	free of it.
@@ -72,13 +86,11 @@ static __always_inline bool pcslab_claim(struct pcslab_cache *cache,
 					 struct pcslab_slab *slab,
 					 unsigned int idx, void *obj, bool hooks)
 {
-	unsigned long mark = pcslab_mark(cache, obj), old;
+	unsigned long old;
 
 	if (unlikely(hooks))
 		return pcslab_claim_checked(cache, slab, idx, obj);
-	old = xchg(pcslab_mark_word(obj), mark);
-	/* neither the mark nor the free tag (the mark ^ PCSLAB_FREE_TAG_BIT) */
-	if (likely((old ^ mark) > PCSLAB_FREE_TAG_BIT))
+	if (pcslab_mark_exchange(cache, obj, &old))
 		return true;
 	return pcslab_claim_tagged(cache, slab, idx, obj, old);
 }
@@ -111,8 +123,8 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 	unsigned int owner = slab->cpu;
 	struct llist_node *node = obj;
 	struct pcslab_batch *slot;
-	unsigned long mark, old;
 	struct pcslab_cpu *pc;
+	unsigned long old;
 	unsigned int n;
 
 	if (unlikely(READ_ONCE(cache->remote_slow))) {
@@ -120,9 +132,7 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 		return;
 	}
 	/* pcslab_claim() without hooks */
-	mark = pcslab_mark(cache, obj);
-	old = xchg(pcslab_mark_word(obj), mark);
-	if (unlikely((old ^ mark) <= PCSLAB_FREE_TAG_BIT)) {
+	if (unlikely(!pcslab_mark_exchange(cache, obj, &old))) {
 		pcslab_free_remote_tagged(cache, slab, idx, obj, old);
 		return;
 	}
