@@ -28,6 +28,7 @@ extern struct pcslab_cache *pcache;
 extern struct kmem_cache *kcache;
 extern unsigned int cur_size;		/* object size of the caches now */
 extern unsigned int bench_ops;		/* objects per measurement */
+extern bool bench_percall;		/* prodcons: get_cycles() per call */
 extern unsigned int cpus[MAX_THREADS], nr_cpus;
 
 static inline void *b_alloc(enum bench_alloc a)

@@ -16,6 +16,11 @@ unsigned int bench_ops = 100000;
 module_param_named(ops, bench_ops, uint, 0444);
 MODULE_PARM_DESC(ops, "objects per measurement (default 100000)");
 
+bool bench_percall = true;
+module_param_named(percall, bench_percall, bool, 0444);
+MODULE_PARM_DESC(percall,
+		 "time every allocation and free of the producer/consumer row with get_cycles() (default on; under MTTCG its two clock reads per operation are a large share of a remote free, so throughput runs turn it off)");
+
 const char *const alloc_names[NR_ALLOCS] = { "pcslab", "slub" };
 struct pcslab_cache *pcache;
 struct kmem_cache *kcache;

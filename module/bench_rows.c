@@ -125,6 +125,7 @@ struct pc_shared {
 	unsigned int nr_prod, nr_cons;
 	unsigned int burst;	/* 0: steady; else burst size */
 	unsigned int gap_us;	/* pause between bursts */
+	bool timed;		/* get_cycles() around every call */
 	atomic_long_t consumed;
 	unsigned long total;
 };
@@ -137,10 +138,11 @@ static void producer_fn(struct bthread *t)
 
 	for (i = 0; i < n; i++) {
 		struct pcslab_wl_ring *r;
-		cycles_t c0 = get_cycles();
+		cycles_t c0 = s->timed ? get_cycles() : 0;
 		void *p = b_alloc(t->alloc);
 
-		t->cycles += get_cycles() - c0;
+		if (s->timed)
+			t->cycles += get_cycles() - c0;
 		if (!p) {
 			t->fails++;
 			atomic_long_inc(&s->consumed);
@@ -159,10 +161,18 @@ static void producer_fn(struct bthread *t)
 	}
 }
 
+/*
+ * The shared count of consumed objects (the end condition) is updated
+ * every PC_CONSUMED_BATCH objects and whenever a ring is found empty, not
+ * per object: an atomic per object on a line all consumers write is the
+ * harness's cost, not the allocator's, and it orders the free's stores.
+ */
+#define PC_CONSUMED_BATCH	64
+
 static void consumer_fn(struct bthread *t)
 {
 	struct pc_shared *s = t->arg;
-	unsigned int me = t->wl.idx - s->nr_prod, p = 0;
+	unsigned int me = t->wl.idx - s->nr_prod, p = 0, done = 0;
 
 	while (atomic_long_read(&s->consumed) < s->total) {
 		void *obj = pcslab_wl_ring_pop(&s->rings[p * s->nr_cons + me]);
@@ -170,14 +180,23 @@ static void consumer_fn(struct bthread *t)
 
 		p = (p + 1) % s->nr_prod;
 		if (!obj) {
+			atomic_long_add(done, &s->consumed);
+			done = 0;
 			cond_resched();
 			continue;
 		}
-		c0 = get_cycles();
-		b_free(t->alloc, obj);
-		t->cycles += get_cycles() - c0;
+		if (s->timed) {
+			c0 = get_cycles();
+			b_free(t->alloc, obj);
+			t->cycles += get_cycles() - c0;
+		} else {
+			b_free(t->alloc, obj);
+		}
 		t->count++;
-		atomic_long_inc(&s->consumed);
+		if (++done == PC_CONSUMED_BATCH) {
+			atomic_long_add(done, &s->consumed);
+			done = 0;
+		}
 	}
 }
 
@@ -187,10 +206,10 @@ struct pc_result {
 
 static int run_prodcons(enum bench_alloc alloc, unsigned int nr_prod,
 			unsigned int nr_cons, unsigned int burst,
-			unsigned int gap_us, struct pc_result *res)
+			unsigned int gap_us, bool timed, struct pc_result *res)
 {
 	struct pc_shared s = { .nr_prod = nr_prod, .nr_cons = nr_cons,
-			       .burst = burst, .gap_us = gap_us };
+			       .burst = burst, .gap_us = gap_us, .timed = timed };
 	struct bthread t[MAX_THREADS] = {};
 	unsigned int i, n = nr_prod + nr_cons;
 
@@ -226,12 +245,13 @@ void bench_prodcons(unsigned int rep, enum bench_alloc alloc, unsigned int np,
 {
 	struct pc_result r;
 
-	if (run_prodcons(alloc, np, nc, 0, 0, &r) || !r.objects)
+	if (run_prodcons(alloc, np, nc, 0, 0, bench_percall, &r) || !r.objects)
 		return;
-	pr_info("CSV prodcons %s,%u,%u:%u,%u,%llu,%llu,%llu\n",
+	pr_info("CSV prodcons %s,%u,%u:%u,%u,%llu,%llu,%llu,%llu\n",
 		alloc_names[alloc], cur_size, np, nc, rep,
 		div64_u64(r.objects * NSEC_PER_SEC, r.ns),
-		div64_u64(r.free_cycles, r.objects), r.fails);
+		div64_u64(r.free_cycles, r.objects), r.fails,
+		div64_u64(r.alloc_cycles, r.objects));
 }
 
 /*
@@ -420,7 +440,7 @@ void bench_policy(unsigned int rep, const char *load, unsigned int np,
 		pcslab_cache_set_policy(pcache, policies[i]);
 		pcslab_cache_drain(pcache);
 		changes = level_changes();
-		if (run_prodcons(A_PCSLAB, np, nc, burst, gap, &r) || !r.objects)
+		if (run_prodcons(A_PCSLAB, np, nc, burst, gap, true, &r) || !r.objects)
 			return;
 		changes = level_changes() - changes;
 		policy_name(policies[i], name, sizeof(name));
@@ -483,7 +503,7 @@ void bench_trace(void)
 	sampler = kthread_run(trace_sampler, NULL, "pcslab_bench/trace");
 	if (IS_ERR(sampler))
 		goto out;
-	run_prodcons(A_PCSLAB, 1, 1, 2048, 2000, &r);
+	run_prodcons(A_PCSLAB, 1, 1, 2048, 2000, true, &r);
 	WRITE_ONCE(trace_stop, true);
 	kthread_stop(sampler);
 	base = trace_len ? trace_buf[0].ticks : 0;

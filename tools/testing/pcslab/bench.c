@@ -89,18 +89,27 @@ static inline void bench_relax(void)
 
 /* ---- single-producer single-consumer ring, as pcslab_bench's ---- */
 
+/*
+ * module/workload.h's ring: each end re-reads the other's index only when
+ * the ring looks full or empty.
+ */
 struct spsc {
 	void *slot[RING_SIZE];
 	unsigned long head ____cacheline_aligned;
+	unsigned long tail_seen;
 	unsigned long tail ____cacheline_aligned;
+	unsigned long head_seen;
 };
 
 static bool spsc_push(struct spsc *r, void *p)
 {
 	unsigned long h = r->head;
 
-	if (h - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= RING_SIZE)
-		return false;
+	if (h - r->tail_seen >= RING_SIZE) {
+		r->tail_seen = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+		if (h - r->tail_seen >= RING_SIZE)
+			return false;
+	}
 	r->slot[h % RING_SIZE] = p;
 	__atomic_store_n(&r->head, h + 1, __ATOMIC_RELEASE);
 	return true;
@@ -111,8 +120,11 @@ static void *spsc_pop(struct spsc *r)
 	unsigned long t = r->tail;
 	void *p;
 
-	if (t == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE))
-		return NULL;
+	if (t == r->head_seen) {
+		r->head_seen = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+		if (t == r->head_seen)
+			return NULL;
+	}
 	p = r->slot[t % RING_SIZE];
 	__atomic_store_n(&r->tail, t + 1, __ATOMIC_RELEASE);
 	return p;
