@@ -5,6 +5,7 @@
 #   ROOT KVER PCSLAB_CACHE KSRC   paths and the target kernel release
 #   KERNEL_REPORT_RE              every console line that fails a run
 #   boot_death LOG MARKER         did the guest die before MARKER?
+#   emulator_fault LOG            a register dump no x86 CPU can produce?
 #
 # shellcheck shell=sh
 
@@ -46,4 +47,30 @@ boot_death() {
 				exit 1
 			printf "%s at %s\n", kind, sym ? sym : "unknown"
 		}'
+}
+
+# emulator_fault LOG: if a register dump in LOG (an oops, or a fatal
+# signal's with print-fatal-signals=1) shows an EFLAGS value that no x86
+# CPU can hold, a reserved bit set (3, 5, 15, 22-63) or bit 1 clear,
+# print "EFLAGS <value> at <symbol>" and succeed; otherwise fail.  Neither
+# popf nor iret loads those bits, so the state was made by the emulator
+# (qemu 7.2's TCG under -icount has lost its flags in SLUB's cmpxchg16b
+# path, see Documentation/performance.rst), not by the guest.
+emulator_fault() {
+	tr -d '\r' < "$1" | grep -o 'RIP: [0-9a-f]*:[^ ]*\|EFLAGS: [0-9a-f]*' | {
+		sym=unknown
+		while read -r what val; do
+			case $what in
+			RIP:) sym=${val#*:} ;;
+			EFLAGS:)
+				v=$(echo "$val" | sed 's/^0*//')
+				if [ ${#v} -gt 8 ] || [ $(((0x${v:-0} & 0xffc08028) != 0 ||
+					(0x${v:-0} & 2) == 0)) -eq 1 ]; then
+					echo "EFLAGS $val at $sym"
+					exit 0
+				fi ;;
+			esac
+		done
+		exit 1
+	}
 }
