@@ -185,13 +185,10 @@ static void consumer_fn(struct bthread *t)
 			cond_resched();
 			continue;
 		}
-		if (s->timed) {
-			c0 = get_cycles();
-			b_free(t->alloc, obj);
+		c0 = s->timed ? get_cycles() : 0;
+		b_free(t->alloc, obj);
+		if (s->timed)
 			t->cycles += get_cycles() - c0;
-		} else {
-			b_free(t->alloc, obj);
-		}
 		t->count++;
 		if (++done == PC_CONSUMED_BATCH) {
 			atomic_long_add(done, &s->consumed);

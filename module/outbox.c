@@ -240,19 +240,6 @@ static void pcslab_outbox_take(struct pcslab_batch *slot,
 	slot->n = 0;
 }
 
-/* Send a slot's chain, as pcslab_outbox_send_unlock(), preemption left off. */
-static void pcslab_outbox_send_chain_unlock(struct pcslab_cache *cache,
-					    struct pcslab_cpu *pc,
-					    struct pcslab_batch *slot)
-	__releases(&pc->outbox_lock)
-{
-	struct pcslab_batch out;
-
-	pcslab_outbox_take(slot, &out);
-	pcslab_outbox_unlock(pc);
-	pcslab_batch_send(cache, &out);
-}
-
 /*
  * Hand @obj to its owner at once, as a batch of one, without the outbox:
  * for a dead cache or an offline owner (destroy and the CPU-dead callback
@@ -266,35 +253,6 @@ noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
 
 	pcslab_batch_chain(&b, obj);
 	pcslab_batch_send(cache, &b);
-}
-
-/*
- * A new chain, as pcslab_outbox_start_unlock(), preemption left off.  An
- * owner gone offline gets @obj directly instead (its CPU-dead callback
- * has flushed, or will flush, every outbox; a chain already waiting goes
- * back the same way when it is sent).
- */
-static void pcslab_outbox_start_chain_unlock(struct pcslab_cache *cache,
-					     struct pcslab_cpu *pc,
-					     struct pcslab_batch *slot,
-					     unsigned int owner, void *obj)
-	__releases(&pc->outbox_lock)
-{
-	bool wait = cpu_online(owner) && READ_ONCE(cache->outbox_batch) > 1;
-	struct pcslab_batch old;
-
-	pcslab_outbox_take(slot, &old);
-	if (wait) {
-		slot->owner = owner;
-		pcslab_batch_chain(slot, obj);
-	}
-	pcslab_outbox_unlock(pc);
-	pcslab_batch_send(cache, &old);
-	if (wait)
-		/* waiting in the outbox: the idle flush returns it at worst */
-		pcslab_arm_idle_flush(cache);
-	else
-		pcslab_free_direct(cache, owner, obj);
 }
 
 /*
@@ -312,15 +270,22 @@ noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
 					struct pcslab_batch *slot)
 	__releases(&pc->outbox_lock)
 {
-	pcslab_outbox_send_chain_unlock(cache, pc, slot);
+	struct pcslab_batch out;
+
+	pcslab_outbox_take(slot, &out);
+	pcslab_outbox_unlock(pc);
+	pcslab_batch_send(cache, &out);
 	preempt_enable();
 }
 
 /*
  * The remote free of @obj found its slot empty or holding another
  * owner's chain: @obj starts a new chain for @owner, after the old chain
- * is taken out to be sent.  Outbox lock held; dropped before anything is
- * sent, so that no path holds two locks.
+ * is taken out to be sent.  An owner gone offline gets @obj directly
+ * instead (its CPU-dead callback has flushed, or will flush, every
+ * outbox; a chain already waiting goes back the same way when it is
+ * sent).  Outbox lock held; dropped before anything is sent, so that no
+ * path holds two locks.
  */
 noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 					 struct pcslab_cpu *pc,
@@ -328,47 +293,44 @@ noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 					 unsigned int owner, void *obj)
 	__releases(&pc->outbox_lock)
 {
-	pcslab_outbox_start_chain_unlock(cache, pc, slot, owner, obj);
+	bool wait = cpu_online(owner) && READ_ONCE(cache->outbox_batch) > 1;
+	struct pcslab_batch old;
+
+	pcslab_outbox_take(slot, &old);
+	if (wait) {
+		slot->owner = owner;
+		pcslab_batch_chain(slot, obj);
+	}
+	pcslab_outbox_unlock(pc);
+	pcslab_batch_send(cache, &old);
+	if (wait)
+		/* waiting in the outbox: the idle flush returns it at worst */
+		pcslab_arm_idle_flush(cache);
+	else
+		pcslab_free_direct(cache, owner, obj);
 	preempt_enable();
 }
 
 /*
- * Add a claimed @obj to this CPU's outbox, any context.  Task context
- * waits for the outbox lock (interrupts on); interrupt context only
- * tries it, as the task it interrupted may hold it, and on failure hands
- * the object to the owner directly.
+ * Add a claimed @obj to this CPU's outbox, any context, when the inline
+ * path could not: task context waits for the outbox lock (interrupts
+ * on); interrupt context only tries it, as the task it interrupted may
+ * hold it, and on failure hands the object to the owner directly.
+ * Preemption off; turns it back on.
  */
-static void pcslab_outbox_add(struct pcslab_cache *cache, unsigned int owner,
-			      void *obj)
+noinline void pcslab_outbox_add_slow(struct pcslab_cache *cache,
+				     unsigned int owner, void *obj)
 {
 	struct pcslab_cpu *pc = this_cpu_ptr(cache->cpu);
-	struct pcslab_batch *slot;
 
 	if (likely(in_task())) {
 		pcslab_spin_lock(&pc->outbox_lock);
 	} else if (!pcslab_spin_trylock(&pc->outbox_lock)) {
 		pcslab_free_direct(cache, owner, obj);
+		preempt_enable();
 		return;
 	}
-	slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
-	if (!slot->n || slot->owner != owner) {
-		pcslab_outbox_start_chain_unlock(cache, pc, slot, owner, obj);
-		return;
-	}
-	pcslab_batch_chain(slot, obj);
-	if (slot->n >= READ_ONCE(cache->outbox_batch)) {
-		pcslab_outbox_send_chain_unlock(cache, pc, slot);
-		return;
-	}
-	pcslab_outbox_unlock(pc);
-}
-
-/* The outbox lock was taken, or this is an interrupt: the add above. */
-noinline void pcslab_outbox_add_slow(struct pcslab_cache *cache,
-				     unsigned int owner, void *obj)
-{
-	pcslab_outbox_add(cache, owner, obj);
-	preempt_enable();
+	pcslab_outbox_put_unlock(cache, pc, owner, obj);
 }
 
 /* pcslab_free_remote() of a cache with hooks, or a dead one. */
@@ -384,10 +346,11 @@ noinline void pcslab_free_remote_slow(struct pcslab_cache *cache,
 	pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
 	if (hooks)
 		pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
-	if (READ_ONCE(cache->dead))
-		pcslab_free_direct(cache, owner, obj);
-	else
-		pcslab_outbox_add(cache, owner, obj);
+	if (!READ_ONCE(cache->dead)) {
+		pcslab_outbox_add_slow(cache, owner, obj);
+		return;
+	}
+	pcslab_free_direct(cache, owner, obj);
 out:
 	preempt_enable();
 }
@@ -403,7 +366,8 @@ noinline void pcslab_free_remote_tagged(struct pcslab_cache *cache,
 {
 	if (pcslab_claim_tagged(cache, slab, idx, obj, old)) {
 		pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
-		pcslab_outbox_add(cache, slab->cpu, obj);
+		pcslab_outbox_add_slow(cache, slab->cpu, obj);
+		return;
 	}
 	preempt_enable();
 }

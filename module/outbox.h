@@ -100,6 +100,39 @@ static __always_inline void pcslab_outbox_unlock(struct pcslab_cpu *pc)
 	pcslab_spin_unlock(&pc->outbox_lock);
 }
 
+/*
+ * With this CPU's outbox lock held and preemption off: chain @obj into
+ * the slot for @owner, send what has to go (a full slot, or the slot's
+ * chain for another owner), drop the lock and turn preemption back on.
+ * Every case off the straight line is a tail call (see
+ * pcslab_free_remote()).
+ */
+static __always_inline void pcslab_outbox_put_unlock(struct pcslab_cache *cache,
+						     struct pcslab_cpu *pc,
+						     unsigned int owner, void *obj)
+	__releases(&pc->outbox_lock)
+{
+	struct pcslab_batch *slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
+	struct llist_node *node = obj;
+	unsigned int n = slot->n;
+
+	if (unlikely(!n || slot->owner != owner)) {
+		/* a chain starts: the owner's state is looked at once per chain */
+		pcslab_outbox_start_unlock(cache, pc, slot, owner, obj);
+		return;
+	}
+	/* pcslab_batch_chain() for a chain that has a tail already */
+	node->next = slot->first;
+	slot->first = node;
+	slot->n = ++n;
+	if (unlikely(n >= READ_ONCE(cache->outbox_batch))) {
+		pcslab_outbox_send_unlock(cache, pc, slot);
+		return;
+	}
+	pcslab_outbox_unlock(pc);
+	preempt_enable();
+}
+
 /**
  * pcslab_free_remote - free an object of another CPU's slab.
  * @cache: the cache.
@@ -121,11 +154,8 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 					       unsigned int idx, void *obj)
 {
 	unsigned int owner = slab->cpu;
-	struct llist_node *node = obj;
-	struct pcslab_batch *slot;
 	struct pcslab_cpu *pc;
 	unsigned long old;
-	unsigned int n;
 
 	if (unlikely(READ_ONCE(cache->remote_slow))) {
 		pcslab_free_remote_slow(cache, slab, idx, obj);
@@ -153,23 +183,7 @@ static __always_inline void pcslab_free_remote(struct pcslab_cache *cache,
 		pcslab_outbox_add_slow(cache, owner, obj);
 		return;
 	}
-	slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
-	n = slot->n;
-	if (unlikely(!n || slot->owner != owner)) {
-		/* a chain starts: the owner's state is looked at once per chain */
-		pcslab_outbox_start_unlock(cache, pc, slot, owner, obj);
-		return;
-	}
-	/* pcslab_batch_chain() for a chain that has a tail already */
-	node->next = slot->first;
-	slot->first = node;
-	slot->n = ++n;
-	if (unlikely(n >= READ_ONCE(cache->outbox_batch))) {
-		pcslab_outbox_send_unlock(cache, pc, slot);
-		return;
-	}
-	pcslab_outbox_unlock(pc);
-	preempt_enable();
+	pcslab_outbox_put_unlock(cache, pc, owner, obj);
 }
 
 #endif /* _PCSLAB_OUTBOX_H */

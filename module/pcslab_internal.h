@@ -232,6 +232,12 @@ extern struct list_head pcslab_caches;
  * GENERIC_LOCKBREAK) or calls what modules cannot (DEBUG_SPINLOCK's
  * do_raw_spin_lock()), the plain calls.
  */
+/* for sparse: @lock is held when @try_fn(@lock) returns true */
+#define pcslab_cond_lock(try_fn, lock) ({				\
+	spinlock_t *__pcslab_lock = (lock);				\
+	__cond_lock(__pcslab_lock, try_fn(__pcslab_lock));		\
+})
+
 #if defined(CONFIG_SMP) && !defined(CONFIG_PREEMPT_RT) && \
 	!defined(CONFIG_GENERIC_LOCKBREAK) && !defined(CONFIG_DEBUG_SPINLOCK)
 static __always_inline void pcslab_spin_lock(spinlock_t *lock)
@@ -249,11 +255,7 @@ static __always_inline bool __pcslab_spin_trylock(spinlock_t *lock)
 	return true;
 }
 
-/* for sparse: a lock held when it returns true */
-#define pcslab_spin_trylock(lock) ({					\
-	spinlock_t *__pcslab_lock = (lock);				\
-	__cond_lock(__pcslab_lock, __pcslab_spin_trylock(__pcslab_lock)); \
-})
+#define pcslab_spin_trylock(lock) pcslab_cond_lock(__pcslab_spin_trylock, lock)
 
 static __always_inline void pcslab_spin_unlock(spinlock_t *lock)
 	__releases(lock)
@@ -290,11 +292,8 @@ static __always_inline bool __pcslab_spin_lock_fast(spinlock_t *lock)
 	return true;
 }
 
-/* for sparse: a lock held when it returns true */
-#define pcslab_spin_lock_fast(lock) ({					\
-	spinlock_t *__pcslab_lock = (lock);				\
-	__cond_lock(__pcslab_lock, __pcslab_spin_lock_fast(__pcslab_lock)); \
-})
+#define pcslab_spin_lock_fast(lock) \
+	pcslab_cond_lock(__pcslab_spin_lock_fast, lock)
 #else
 #define pcslab_spin_lock_fast(lock)	pcslab_spin_trylock(lock)
 #endif
