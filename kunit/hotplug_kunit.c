@@ -48,9 +48,14 @@ static void cache_cpu_hotplug(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_OUTBOX, victim), 0UL);
 	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, 0), 5UL);
 	KUNIT_EXPECT_EQ(test, pcslab_cache_drain(c), 5UL);
-	/* frees to the offline owner's slabs still work (direct path) */
+	/*
+	 * Frees to the offline owner's slabs wait in its queue (no free takes
+	 * another CPU's lock); a drain, here the API's, returns them.
+	 */
 	for (i = 0; i < 30; i++)
 		pcslab_free(c, live[i]);
+	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, victim), 30UL);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_drain(c), 30UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 	KUNIT_EXPECT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_SLABS, victim), 0UL);
 	KUNIT_EXPECT_EQ(test, add_cpu(victim), 0);

@@ -176,11 +176,15 @@ static void cache_capacity_boundaries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, READ_ONCE(c->queue_capacity), PCSLAB_DEFAULT_QUEUE);
 	migrate_disable();
 	cpu = other_cpu(test);
-	/* capacity 1: one object queued (and a kick sent), two freed directly */
+	/*
+	 * capacity 1: one object fits, two go in past it (remote_full); one
+	 * kick, which the owner takes once its interrupts are back on.  No
+	 * freer waited for the owner or took its lock.
+	 */
 	KUNIT_ASSERT_EQ(test, pcslab_cache_set_queue_capacity(c, 1), 0);
 	a->w.objs = alloc_on_this_cpu(test, c, a->w.n);
 	free_remotely_irqs_off(a, cpu, &pending, &full);
-	KUNIT_EXPECT_EQ(test, pending, 1UL);
+	KUNIT_EXPECT_EQ(test, pending, 3UL);
 	KUNIT_EXPECT_EQ(test, full, 2UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_KICK), 1UL);
 	/* the kick drains the queue once interrupts are back on */
@@ -188,23 +192,26 @@ static void cache_capacity_boundaries(struct kunit *test)
 		usleep_range(1000, 2000);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
-	/* capacity 0: every remote free is direct, nothing queued, no kick */
+	/* capacity 0: every remote free goes in past it and kicks the owner */
 	KUNIT_ASSERT_EQ(test, pcslab_cache_set_queue_capacity(c, 0), 0);
 	a->w.objs = alloc_on_this_cpu(test, c, a->w.n);
 	free_remotely_irqs_off(a, cpu, &pending, &full);
 	migrate_enable();
-	KUNIT_EXPECT_EQ(test, pending, 0UL);
+	KUNIT_EXPECT_EQ(test, pending, 3UL);
 	KUNIT_EXPECT_EQ(test, full, 5UL);
-	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_KICK), 1UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_KICK), 2UL);
+	for (i = 0; i < 100 && total(c, PCSLAB_STAT_PENDING); i++)
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_FREE_REMOTE), 6UL);
 }
 
 /*
  * R1: one csd per owner may be queued once.  With the owner's interrupts
- * off its kick cannot run; the freer crosses the kick threshold twice (a
- * drain in between resets the depth).  Only the first crossing may send;
- * the second finds kick_scheduled set and leaves the csd alone.
+ * off its kick cannot run; the freer's pushes reach the kick threshold
+ * twice.  Only the first may send; the second finds kick_scheduled set
+ * and leaves the csd alone.
  */
 struct kick_twice {
 	struct pcslab_cache *c;
@@ -222,8 +229,7 @@ static void kick_twice_fn(void *info)	/* hardirq on the freeing CPU */
 
 	pcslab_free(k->c, k->objs[0]);		/* depth 1 = threshold: kick */
 	k->kicks_after_first = total(k->c, PCSLAB_STAT_KICK);
-	pcslab_drain_cpu(k->c, k->owner);	/* depth back to 0 */
-	pcslab_free(k->c, k->objs[1]);		/* threshold again */
+	pcslab_free(k->c, k->objs[1]);		/* depth 2, past it again */
 	k->kicks_after_second = total(k->c, PCSLAB_STAT_KICK);
 	k->scheduled_after_second =
 		atomic_read(&per_cpu_ptr(k->c->cpu, k->owner)->kick_scheduled);

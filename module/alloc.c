@@ -23,9 +23,9 @@
  *              kick IPI, idle flush, shrinker,
  *              drain file, CPU dead, destroy
  *
- * A batch that finds the queue at capacity, the owner offline or the
- * cache dead is put back by its sender under the owner's lock (the
- * "direct" free).
+ * A batch that finds the queue at capacity goes in past it (the owner is
+ * kicked); only a dead cache's objects are put back by their sender under
+ * the owner's lock (the "direct" free).
  *
  * Contexts and locks (no path holds two CPUs' locks):
  *
@@ -38,14 +38,17 @@
  *                  not the owner    hardirq, softirq   outbox lock tried
  *                                                      only; if busy, the
  *                                                      push of one at once
- *   direct free    not the owner    any                owner's, irqs off
- *   drain          any CPU          any                owner's, irqs off
+ *   direct free    not the owner    any (dead cache)   owner's, irqs off
+ *   drain          owner            any                owner's, irqs off
+ *                  another CPU      task, irqs on      owner's, shared
  *   kick           owner            hardirq (IPI)      owner's
  *
  * The owner's lock is taken with interrupts off because alloc and free
- * work from hardirq.  Counters of owner-side events live in the owner's
- * struct pcslab_cpu under that lock; freer-side ones in the freeing
- * CPU's, bumped with this_cpu_inc().
+ * work from hardirq, and it is biased to the owner: there it costs a
+ * read, unless another CPU shares it (pcslab_internal.h, "the owner's
+ * lock").  Counters of owner-side events live in the owner's struct
+ * pcslab_cpu under that lock; freer-side ones in the freeing CPU's,
+ * bumped with this_cpu_inc().
  */
 #define pr_fmt(fmt) "pcslab: " fmt
 
@@ -123,16 +126,16 @@ static noinline void *pcslab_alloc_slow(struct pcslab_cache *cache, gfp_t gfp,
 }
 
 /*
- * The CPU's lock was taken (by a flush or a direct free from another
- * CPU): wait for it the ordinary way, then the slow path.  Interrupts
- * are off, as pcslab_alloc() left them.
+ * Another CPU shares this CPU's lock (a drain, reclaim or setter on its
+ * behalf): take it for real, then the slow path.  Interrupts are off, as
+ * pcslab_alloc() left them.
  */
-static noinline void *pcslab_alloc_contended(struct pcslab_cache *cache,
-					     gfp_t gfp, unsigned long flags)
+static noinline void *pcslab_alloc_shared(struct pcslab_cache *cache,
+					  gfp_t gfp, unsigned long flags)
 {
 	struct pcslab_cpu *pc = this_cpu_ptr(cache->cpu);
 
-	pcslab_spin_lock(&pc->lock);
+	pcslab_owner_lock_shared(pc);
 	return pcslab_alloc_slow(cache, gfp, pc, flags);
 }
 
@@ -158,14 +161,14 @@ void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp)
 	/*
 	 * The common case inline, in one straight line with no call but
 	 * tail calls, so that the compiler saves no register for it: the
-	 * lock free, a tick that changes nothing (its two compares), a
+	 * lock not shared, a tick that changes nothing (its two compares), a
 	 * partial slab that keeps a free object after this one, no
 	 * per-object work.  Anything else is the slow path's, tick included.
 	 */
 	local_irq_save(flags);
 	pc = this_cpu_ptr(cache->cpu);
-	if (unlikely(!pcslab_spin_lock_fast(&pc->lock)))
-		return pcslab_alloc_contended(cache, gfp, flags);
+	if (unlikely(!pcslab_owner_lock_fast(pc)))
+		return pcslab_alloc_shared(cache, gfp, flags);
 	if (unlikely(!pcslab_tick_quiet(pc) || cache->hooks ||
 		     (gfp & __GFP_ZERO) || list_empty(&pc->partial)))
 		return pcslab_alloc_slow(cache, gfp, pc, flags);
@@ -230,7 +233,7 @@ static noinline void pcslab_free_local_double(struct pcslab_cache *cache,
  * it is (it was not full, and does not empty or stays first among the
  * empty ones: pcslab_empty_stays()): the checks of pcslab_put_checked()
  * and its put, nothing else.  Every other case is a tail call, so that
- * the free saves no register (pcslab_spin_lock_fast()).  CPU locked;
+ * the free saves no register (__pcslab_spin_lock_fast()).  CPU locked;
  * unlocks.
  */
 static __always_inline void pcslab_free_local(struct pcslab_cache *cache,
@@ -377,19 +380,18 @@ static __always_inline bool pcslab_hot_slot(struct pcslab_cache *cache,
 }
 
 /*
- * pcslab_free() of an object of this CPU's hot or warm slab that found
- * the CPU's lock taken (a flush or a direct free from another CPU): wait
- * for it, then the whole free.  Interrupts off, as pcslab_free() left
- * them.
+ * pcslab_free() of an object of this CPU's hot or warm slab while another
+ * CPU shares the CPU's lock: take it for real, then the whole free.
+ * Interrupts off, as pcslab_free() left them.
  */
-static noinline void pcslab_free_contended(struct pcslab_cache *cache,
-					   void *obj, unsigned long flags)
+static noinline void pcslab_free_shared(struct pcslab_cache *cache,
+					void *obj, unsigned long flags)
 {
 	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
 	struct pcslab_cpu *pc = this_cpu_ptr(cache->cpu);
 	unsigned int idx;
 
-	pcslab_spin_lock(&pc->lock);
+	pcslab_owner_lock_shared(pc);
 	if (pcslab_hot_slot(cache, pc, slab, obj, &idx)) {
 		pcslab_free_locked(cache, pc, slab, idx, obj);
 		pcslab_unlock_cpu(pc, flags);
@@ -417,8 +419,8 @@ static noinline void pcslab_free_hot(struct pcslab_cache *cache,
 
 	local_irq_save(flags);
 	pc = this_cpu_ptr(cache->cpu);
-	if (unlikely(!pcslab_spin_lock_fast(&pc->lock))) {
-		pcslab_free_contended(cache, obj, flags);
+	if (unlikely(!pcslab_owner_lock_fast(pc))) {
+		pcslab_free_shared(cache, obj, flags);
 		return;
 	}
 	if (likely(pcslab_hot_slot(cache, pc, slab, obj, &idx))) {

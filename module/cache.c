@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) "pcslab: " fmt
 
 #include <linux/build_bug.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/ctype.h>
 #include <linux/kmemleak.h>
@@ -127,13 +128,17 @@ void pcslab_cpu_snapshot(struct pcslab_cache *cache, unsigned int cpu,
 {
 	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 	unsigned int fixed = READ_ONCE(cache->fixed_level);
-	unsigned long flags;
+	struct pcslab_drain_state st;
 
-	spin_lock_irqsave(&pc->lock, flags);
-	*level = pcslab_drain_level(&pc->drain, fixed);
-	*cooldown = fixed == PCSLAB_DRAIN_ADAPTIVE ? pc->drain.cooldown : 0;
+	/*
+	 * Without the owner's lock, which would cost it an IPI: a snapshot
+	 * of a state the owner changes as it runs.  Level and cooldown are
+	 * read together; they are only ever changed together by the owner.
+	 */
+	st = data_race(pc->drain);
+	*level = pcslab_drain_level(&st, fixed);
+	*cooldown = fixed == PCSLAB_DRAIN_ADAPTIVE ? st.cooldown : 0;
 	*outbox = pcslab_outbox_count(pc);
-	spin_unlock_irqrestore(&pc->lock, flags);
 	*pending = atomic_read(&pc->remote.pending);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_cpu_snapshot);
@@ -180,17 +185,19 @@ static void pcslab_retune_cpus(struct pcslab_cache *cache, bool restart)
 {
 	unsigned int cpu;
 
+	cpus_read_lock();
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 		unsigned long flags;
 
-		spin_lock_irqsave(&pc->lock, flags);
+		pcslab_foreign_lock(pc, &flags);
 		if (restart)
 			pcslab_drain_state_init(&pc->drain);
 		else
 			pcslab_policy_window_none(&pc->drain);
-		spin_unlock_irqrestore(&pc->lock, flags);
+		pcslab_foreign_unlock(pc, flags);
 	}
+	cpus_read_unlock();
 }
 
 /**
@@ -201,6 +208,7 @@ static void pcslab_retune_cpus(struct pcslab_cache *cache, bool restart)
  *
  * Every CPU's adaptive state restarts at level 64.
  *
+ * Context: task context, interrupts on (waits for each CPU in turn).
  * Return: 0, or -EINVAL (nothing changed) if @level is out of range.
  */
 int pcslab_cache_set_policy(struct pcslab_cache *cache, unsigned int level)
@@ -216,10 +224,12 @@ EXPORT_SYMBOL_GPL(pcslab_cache_set_policy);
 /**
  * pcslab_cache_set_queue_capacity - bound each CPU's remote queue.
  * @cache: the cache.
- * @capacity: 0..%PCSLAB_MAX_QUEUE entries.  At capacity a remote free
- *	takes the owner's lock and frees directly (counted as
- *	``remote_full``); 0 makes every remote free do so.
+ * @capacity: 0..%PCSLAB_MAX_QUEUE entries.  A remote free that finds
+ *	the queue at capacity goes in past it all the same (counted as
+ *	``remote_full``) and kicks the owner; 0 makes every remote free do
+ *	so.  No free waits for the owner or takes its lock.
  *
+ * Context: task context, interrupts on (waits for each CPU in turn).
  * Return: 0, or -EINVAL (nothing changed) if @capacity is out of range.
  */
 int pcslab_cache_set_queue_capacity(struct pcslab_cache *cache,
@@ -373,6 +383,8 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 
 		spin_lock_init(&pc->lock);
+		atomic_set(&pc->shared, 0);
+		pc->lock_taken = false;
 		spin_lock_init(&pc->outbox_lock);
 		INIT_LIST_HEAD(&pc->partial);
 		INIT_LIST_HEAD(&pc->full);
@@ -436,6 +448,9 @@ unsigned long pcslab_cache_destroy(struct pcslab_cache *cache)
 
 	/* a free after destroy keeps no empty slab: pcslab_reserve() */
 	WRITE_ONCE(cache->reserve, 0);
+	cpus_read_lock();
+	/* late frees take an owner's lock directly: every owner shares it */
+	pcslab_share_all(cache);
 	WRITE_ONCE(cache->dead, true);
 	WRITE_ONCE(cache->remote_slow, true);
 	/* Senders that saw the cache alive have pushed and kicked by now. */
@@ -444,6 +459,7 @@ unsigned long pcslab_cache_destroy(struct pcslab_cache *cache)
 	wait_var_event(&cache->kicks_inflight,
 		       !atomic_read(&cache->kicks_inflight));
 	pcslab_shrink_cpus(cache, true);
+	cpus_read_unlock();
 
 	live = pcslab_stat_sum(cache, PCSLAB_STAT_OBJECTS_IN_USE);
 	slabs = pcslab_stat_sum(cache, PCSLAB_STAT_SLABS);

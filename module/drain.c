@@ -5,11 +5,12 @@
  * then set under the owner's lock, its queued mark cleared, and its slab's
  * lists fixed.  Runs from the owner's tick (drain.h), an allocation that
  * found no free object, the kick IPI, the idle flush, the shrinker, the
- * "drain" file, CPU dead and destroy; a freer that could not queue puts
+ * "drain" file, CPU dead and destroy; a late free of a dead cache puts
  * its objects back through the same put (the direct free).
  *
  * Context: any; the owner's lock held (by the owner, or on its behalf by
- * whoever drains), interrupts off.
+ * whoever drains, from task context: pcslab_foreign_lock()), interrupts
+ * off.
  */
 #define pr_fmt(fmt) "pcslab: " fmt
 
@@ -119,7 +120,7 @@ pcslab_drain_list(struct pcslab_cache *cache, struct pcslab_cpu *pc,
  * @obj: the object, validated and marked when it was claimed; its first
  *	word holds a queue link.
  *
- * Used by a freer that could not queue (the direct free): the drain's
+ * Used by a late free of a dead cache (the direct free): the drain's
  * steps for a run of one object.
  *
  * Return: false (reported) if the slot was free meanwhile: a double free.

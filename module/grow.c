@@ -90,7 +90,7 @@ void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp)
 	local_irq_save(flags);
 	pc = this_cpu_ptr(cache->cpu);
 	pcslab_slab_init(slab, &cache->geo, cache, pc->cpu);
-	spin_lock(&pc->lock);
+	pcslab_owner_lock(pc);
 	list_add(&slab->list, &pc->partial);
 	pc->nr_slabs++;
 	obj = pcslab_slab_take(slab, &cache->geo);
@@ -99,7 +99,7 @@ void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp)
 	pcslab_stat_locked(pc, PCSLAB_STAT_SLAB_NEW);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC_SLOWPATH);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);
-	spin_unlock(&pc->lock);
+	pcslab_owner_unlock(pc);
 	trace_pcslab_slab_new(cache->name, pc->cpu, cache->geo.order);
 	local_irq_restore(flags);
 	return obj;

@@ -3,11 +3,12 @@
  * pcslab CPU hotplug: when a CPU is dead, strand nothing on it.
  *
  * Every outbox is emptied (the dead CPU's own, and objects other CPUs
- * hold for it, which go back directly), then its remote queue is drained
+ * hold for it, which go to its queue), then its remote queue is drained
  * and its empty slabs released, on a surviving CPU.  Slabs with live
- * objects stay on the dead CPU's lists: remote freers see the owner
- * offline and take its lock to free directly (outbox.c), until the CPU
- * comes back and allocates from them again.
+ * objects stay on the dead CPU's lists: later frees of their objects
+ * wait in its queue, which the idle flush (armed by the first of them)
+ * drains under the CPU's lock (pcslab_foreign_lock(): no IPI while the
+ * CPU is offline) until the CPU comes back and allocates again.
  */
 #define pr_fmt(fmt) "pcslab: " fmt
 
@@ -33,7 +34,7 @@ static int pcslab_cpu_dead_cb(unsigned int cpu)
 	mutex_lock(&pcslab_caches_mutex);
 	list_for_each_entry(cache, &pcslab_caches, list) {
 		pcslab_outbox_flush_all(cache);
-		pcslab_drain_cpu(cache, cpu);
+		__pcslab_drain_cpu(cache, cpu);	/* hotplug lock held */
 	}
 	mutex_unlock(&pcslab_caches_mutex);
 	return 0;

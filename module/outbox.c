@@ -19,9 +19,12 @@
  *   4. kick      a hand-off that fills the queue past half its capacity
  *                sends the owner an IPI to drain it.
  *
- * A hand-off that finds the queue at capacity, the owner offline or the
- * cache dead puts the objects back itself under the owner's lock (the
- * "direct" free).  Nothing waits in an outbox for long: the first object
+ * No free takes another CPU's lock or waits for one, so that the owner's
+ * lock can be biased to the owner (pcslab_internal.h): a hand-off that
+ * finds the queue at capacity goes in past it (counted as remote_full,
+ * the owner kicked), and one for an offline owner waits in its queue for
+ * the idle flush.  Only the objects of a dead cache go back directly,
+ * under the owner's lock.  Nothing waits in an outbox for long: the first object
  * of a slot arms the idle flush, and every path that drains queues
  * (pcslab_cache_drain(), the shrinker, pcslab_cache_shrink(), destroy, CPU
  * dead) empties every outbox first (pcslab_outbox_flush_all()).
@@ -168,11 +171,31 @@ void pcslab_kick_fn(void *info)
 	 * to trim.  Trimming here released slabs the owner needed again a
 	 * moment later (slab_new at 0.25 % of allocations in make run).
 	 */
-	spin_lock_irqsave(&pc->lock, flags);
+	local_irq_save(flags);	/* an IPI: off already, but say so */
+	pcslab_owner_lock(pc);
 	pcslab_drain_locked(cache, pc);
-	spin_unlock_irqrestore(&pc->lock, flags);
+	pcslab_owner_unlock(pc);
+	local_irq_restore(flags);
 	/* Last touch of the cache: destroy may free it right after. */
 	pcslab_kick_done(cache);
+}
+
+/*
+ * A batch for a dead cache goes back to its slabs here, under the owner's
+ * lock: destroy raised every CPU's @shared for good and waited for each
+ * to see it, so the lock excludes the owner too (a late local free).
+ */
+static void pcslab_batch_put_back(struct pcslab_cache *cache,
+				  struct pcslab_cpu *pc, struct pcslab_batch *b)
+{
+	struct llist_node *pos, *next;
+	unsigned long flags;
+
+	b->last->next = NULL;
+	spin_lock_irqsave(&pc->lock, flags);
+	llist_for_each_safe(pos, next, b->first)
+		pcslab_put_queued_locked(cache, pc, pos);
+	spin_unlock_irqrestore(&pc->lock, flags);
 }
 
 /**
@@ -180,50 +203,44 @@ void pcslab_kick_fn(void *info)
  * @cache: the cache.
  * @b: the batch (may be empty).
  *
- * One push onto the owner's queue; or, at capacity, with the owner
- * offline or the cache dead, every object put back directly under the
- * owner's lock.  The objects were counted (``free_remote``) when they
- * were claimed.  Preemption must be off.
+ * One push onto the owner's queue.  A push that finds the queue at
+ * capacity goes in all the same (counted as ``remote_full``): the owner
+ * has been kicked at half capacity already and is kicked again, and no
+ * free waits for another CPU or takes its lock, whatever its context.
+ * An offline owner's queue is drained by the idle flush, which the first
+ * push arms (and by the owner when it is back).  Only a dead cache's
+ * objects go back directly.  The objects were counted (``free_remote``)
+ * when they were claimed.  Preemption must be off.
  */
 void pcslab_batch_send(struct pcslab_cache *cache, struct pcslab_batch *b)
 {
 	struct pcslab_cpu *pc;
-	struct llist_node *pos, *next;
 	unsigned int capacity;
-	unsigned long flags;
 	bool first;
 	int depth;
 
 	if (!b->n)
 		return;
 	pc = per_cpu_ptr(cache->cpu, b->owner);
-	/*
-	 * An offline owner cannot drain, and a dead cache must not get kicks
-	 * or work queued: both take the direct path below.  An owner seen
-	 * online here cannot finish going offline before we return, as
-	 * preemption is off and CPU teardown runs under stop_machine.
-	 */
-	if (!READ_ONCE(cache->dead) && cpu_online(pc->cpu)) {
-		capacity = READ_ONCE(cache->queue_capacity);
-		depth = pcslab_remote_push_batch(&pc->remote, b->first, b->last,
-						 b->n, capacity, &first);
-		if (depth) {
-			if (depth >= pcslab_kick_threshold(capacity))
-				pcslab_kick(cache, pc, depth);
-			if (first)
-				pcslab_arm_idle_flush(cache);
-			goto out;
-		}
-		/* At capacity: never fail, never spin; free them ourselves. */
+	/* a dead cache must not get kicks or work queued */
+	if (unlikely(READ_ONCE(cache->dead))) {
+		pcslab_batch_put_back(cache, pc, b);
+		goto out;
+	}
+	capacity = READ_ONCE(cache->queue_capacity);
+	depth = pcslab_remote_push_batch(&pc->remote, b->first, b->last, b->n,
+					 capacity, &first);
+	if (unlikely(!depth)) {
+		/* at capacity: never fail, never wait; in all the same */
 		pcslab_stat_add(cache, PCSLAB_STAT_REMOTE_FULL, b->n);
 		trace_pcslab_remote_full(cache->name, pc->cpu, capacity);
+		depth = pcslab_remote_push_over(&pc->remote, b->first, b->last,
+						b->n, &first);
 	}
-
-	b->last->next = NULL;
-	spin_lock_irqsave(&pc->lock, flags);
-	llist_for_each_safe(pos, next, b->first)
-		pcslab_put_queued_locked(cache, pc, pos);
-	spin_unlock_irqrestore(&pc->lock, flags);
+	if (depth >= pcslab_kick_threshold(capacity))
+		pcslab_kick(cache, pc, depth);
+	if (first)
+		pcslab_arm_idle_flush(cache);
 out:
 	b->first = NULL;
 	b->last = NULL;
@@ -241,10 +258,10 @@ static void pcslab_outbox_take(struct pcslab_batch *slot,
 }
 
 /*
- * Hand @obj to its owner at once, as a batch of one, without the outbox:
- * for a dead cache or an offline owner (destroy and the CPU-dead callback
- * empty the outboxes after the caller's preempt-off section), an outbox
- * batch of 1, or an interrupt that found the outbox lock taken.
+ * Hand @obj to its owner's queue at once, as a batch of one, without the
+ * outbox: for a dead cache or an offline owner (destroy and the CPU-dead
+ * callback empty the outboxes after the caller's preempt-off section), an
+ * outbox batch of 1, or an interrupt that found the outbox lock taken.
  */
 noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
 				 void *obj)
@@ -281,11 +298,11 @@ noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
 /*
  * The remote free of @obj found its slot empty or holding another
  * owner's chain: @obj starts a new chain for @owner, after the old chain
- * is taken out to be sent.  An owner gone offline gets @obj directly
- * instead (its CPU-dead callback has flushed, or will flush, every
- * outbox; a chain already waiting goes back the same way when it is
- * sent).  Outbox lock held; dropped before anything is sent, so that no
- * path holds two locks.
+ * is taken out to be sent.  An owner gone offline gets @obj in its queue
+ * at once instead (its CPU-dead callback has flushed, or will flush,
+ * every outbox; the idle flush drains what comes after).  Outbox lock
+ * held; dropped before anything is sent, so that no path holds two
+ * locks.
  */
 noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 					 struct pcslab_cpu *pc,
@@ -315,7 +332,7 @@ noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
  * Add a claimed @obj to this CPU's outbox, any context, when the inline
  * path could not: task context waits for the outbox lock (interrupts
  * on); interrupt context only tries it, as the task it interrupted may
- * hold it, and on failure hands the object to the owner directly.
+ * hold it, and on failure pushes the object onto the owner's queue.
  * Preemption off; turns it back on.
  */
 noinline void pcslab_outbox_add_slow(struct pcslab_cache *cache,

@@ -80,8 +80,13 @@ struct pcslab_batch {
 
 /**
  * struct pcslab_cpu - one CPU's share of a cache.
- * @lock: protects everything from @partial to @stat, taken with
- *	interrupts off.
+ * @lock: protects everything from @partial to @stat, with interrupts
+ *	off.  Biased to this CPU (see "the owner's lock" below): the owner
+ *	takes it for real only while @shared is raised.
+ * @shared: how many other CPUs are taking, or hold, @lock; while it is 0
+ *	the owner's interrupt-off section is its lock.
+ * @lock_taken: the owner took @lock for real in the section it is in
+ *	(written and read by the owner only, inside its sections).
  * @partial: slabs with a free object: partly used ones first, empty ones
  *	(kept up to the reserve) moved to the tail.
  * @full: slabs with no free object.
@@ -111,7 +116,7 @@ struct pcslab_batch {
  * @outbox_lock: protects @outbox.  Task context on this CPU takes it with
  *	interrupts on; interrupt context on this CPU only tries it (the task
  *	it interrupted may hold it) and on failure hands its object to the
- *	owner directly; other CPUs take it with interrupts off to flush.  It
+ *	owner's queue at once; other CPUs take it with interrupts off to flush.  It
  *	never nests with @lock.
  * @outbox: this CPU's remote frees waiting to be handed to their owners,
  *	slot owner % %PCSLAB_OUTBOX_SLOTS.
@@ -125,6 +130,8 @@ struct pcslab_batch {
  */
 struct pcslab_cpu {
 	spinlock_t lock;	/* see kernel-doc above */
+	atomic_t shared;
+	bool lock_taken;
 	struct list_head partial;
 	struct pcslab_slab *hot;
 	struct pcslab_slab *warm;
@@ -299,6 +306,103 @@ static __always_inline bool __pcslab_spin_lock_fast(spinlock_t *lock)
 #endif
 
 /*
+ * The owner's lock, biased to its CPU.
+ *
+ * Every allocation and local free takes its CPU's lock, and a locked
+ * instruction there is a full fence: it waits for every store the CPU
+ * has in flight, and on real cores that was half the time of a
+ * producer/consumer pair (Documentation/performance.rst).  So the owner,
+ * on its own CPU with interrupts off, only reads @shared: while it is 0,
+ * no other CPU may touch the state, and the interrupt-off section is the
+ * lock (lockdep still sees @lock taken).  Another CPU that needs the
+ * state (pcslab_foreign_lock()):
+ *
+ *   1. raises @shared, with a full barrier;
+ *   2. makes sure the owner sees it: an IPI to the owner, waited for.  It
+ *      runs between two of the owner's sections (they have interrupts
+ *      off) and is a full barrier there, so every later section reads
+ *      @shared raised and takes @lock for real;
+ *   3. takes @lock, which now excludes the owner too;
+ *   4. drops @lock, then lowers @shared.
+ *
+ * Step 2 waits for another CPU, which only task context with interrupts
+ * on may do, and only if it holds nothing the owner could spin on with
+ * interrupts off: pcslab's own reclaim, drain, setter and destroy paths.
+ * With the CPU hotplug lock held, an offline owner runs no section and
+ * needs no IPI.  The frees that run in any context never take another
+ * online CPU's lock: they push onto its queue, past capacity if need be
+ * (outbox.c).  After destroy, whose step 2 covers every CPU at once and
+ * leaves @shared raised for good, late frees take @lock directly.
+ */
+#ifndef pcslab_lock_acquired	/* the userspace harness has its own */
+#if defined(CONFIG_DEBUG_LOCK_ALLOC) && !defined(CONFIG_PREEMPT_RT)
+/* lockdep's view of @lock, for a section that does not touch it */
+#define pcslab_lock_acquired(lock) \
+	spin_acquire(&(lock)->rlock.dep_map, 0, 0, _RET_IP_)
+#define pcslab_lock_released(lock) \
+	spin_release(&(lock)->rlock.dep_map, _RET_IP_)
+#else
+#define pcslab_lock_acquired(lock)	((void)(lock))
+#define pcslab_lock_released(lock)	((void)(lock))
+#endif
+#endif
+
+/*
+ * The owner's section on its own CPU, interrupts off: true if the lock
+ * is its alone (no other CPU shares it).  On false the caller takes the
+ * real lock, pcslab_owner_lock_shared(), on a path of its own (see
+ * __pcslab_spin_lock_fast() for why a slow path is a separate call).
+ */
+static __always_inline bool __pcslab_owner_lock_fast(struct pcslab_cpu *pc)
+{
+	/* acquire: pairs with pcslab_foreign_unlock()'s release */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) ||
+	    unlikely(atomic_read_acquire(&pc->shared)))
+		return false;
+	pcslab_lock_acquired(&pc->lock);
+	return true;
+}
+
+#define pcslab_owner_lock_fast(pc) ({					\
+	struct pcslab_cpu *__pcslab_pc = (pc);				\
+	__cond_lock(&__pcslab_pc->lock, __pcslab_owner_lock_fast(__pcslab_pc)); \
+})
+
+/* The owner's section while another CPU shares its lock. */
+static __always_inline void pcslab_owner_lock_shared(struct pcslab_cpu *pc)
+	__acquires(&pc->lock)
+{
+	pcslab_spin_lock(&pc->lock);
+	pc->lock_taken = true;
+}
+
+/* Either; on the owner's CPU, interrupts off. */
+static __always_inline void pcslab_owner_lock(struct pcslab_cpu *pc)
+	__acquires(&pc->lock)
+{
+	if (!pcslab_owner_lock_fast(pc))
+		pcslab_owner_lock_shared(pc);
+}
+
+static __always_inline void pcslab_owner_unlock(struct pcslab_cpu *pc)
+	__releases(&pc->lock)
+{
+	if (unlikely(pc->lock_taken)) {
+		pc->lock_taken = false;
+		pcslab_spin_unlock(&pc->lock);
+		return;
+	}
+	pcslab_lock_released(&pc->lock);
+	__release(&pc->lock);
+}
+
+void pcslab_foreign_lock(struct pcslab_cpu *pc, unsigned long *flags)
+	__acquires(&pc->lock);
+void pcslab_foreign_unlock(struct pcslab_cpu *pc, unsigned long flags)
+	__releases(&pc->lock);
+void pcslab_share_all(struct pcslab_cache *cache);
+
+/*
  * Lock the current CPU's state: interrupts off first, so that the CPU
  * read is the one the section runs on.
  */
@@ -309,14 +413,14 @@ pcslab_lock_this_cpu(struct pcslab_cache *cache, unsigned long *flags)
 
 	local_irq_save(*flags);
 	pc = this_cpu_ptr(cache->cpu);
-	pcslab_spin_lock(&pc->lock);
+	pcslab_owner_lock(pc);
 	return pc;
 }
 
 static __always_inline void pcslab_unlock_cpu(struct pcslab_cpu *pc,
 					      unsigned long flags)
 {
-	pcslab_spin_unlock(&pc->lock);
+	pcslab_owner_unlock(pc);
 	local_irq_restore(flags);
 }
 
@@ -603,6 +707,7 @@ void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 			    struct pcslab_slab *slab);
 unsigned int pcslab_trim_locked(struct pcslab_cache *cache,
 				struct pcslab_cpu *pc, unsigned int keep);
+unsigned int __pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu);
 unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu);
 unsigned long pcslab_shrink_cpus(struct pcslab_cache *cache, bool all);
 

@@ -15,6 +15,7 @@
  */
 #define pr_fmt(fmt) "pcslab: " fmt
 
+#include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
@@ -85,22 +86,41 @@ unsigned int pcslab_trim_locked(struct pcslab_cache *cache,
 }
 
 /**
- * pcslab_drain_cpu - drain one CPU's remote queue from any CPU.
+ * __pcslab_drain_cpu - drain one CPU's remote queue from any CPU.
  * @cache: the cache.
  * @cpu: the owner whose queue to drain.
  *
+ * Context: as pcslab_foreign_lock(), the CPU hotplug lock held.
  * Return: objects returned to their slabs.
  */
-unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu)
+unsigned int __pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu)
 {
 	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 	unsigned long flags;
 	unsigned int n;
 
-	spin_lock_irqsave(&pc->lock, flags);
+	pcslab_foreign_lock(pc, &flags);
 	n = pcslab_drain_locked(cache, pc);
 	pcslab_trim_locked(cache, pc, pcslab_reserve(cache, pc));
-	spin_unlock_irqrestore(&pc->lock, flags);
+	pcslab_foreign_unlock(pc, flags);
+	return n;
+}
+
+/**
+ * pcslab_drain_cpu - __pcslab_drain_cpu() under the CPU hotplug lock.
+ * @cache: the cache.
+ * @cpu: the owner whose queue to drain.
+ *
+ * Context: task context, interrupts on.
+ * Return: objects returned to their slabs.
+ */
+unsigned int pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu)
+{
+	unsigned int n;
+
+	cpus_read_lock();
+	n = __pcslab_drain_cpu(cache, cpu);
+	cpus_read_unlock();
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(pcslab_drain_cpu);
@@ -123,14 +143,14 @@ static bool pcslab_idle_trim_cpu(struct pcslab_cache *cache, unsigned int cpu,
 	unsigned long flags;
 	bool more;
 
-	spin_lock_irqsave(&pc->lock, flags);
+	pcslab_foreign_lock(pc, &flags);
 	*drained = pcslab_drain_locked(cache, pc);
 	reserve = pcslab_reserve(cache, pc);
 	unused = pc->empty_low > reserve ? pc->empty_low - reserve : 0;
 	pcslab_trim_locked(cache, pc, pc->nr_empty - unused);
 	pc->empty_low = pc->nr_empty;
 	more = pc->nr_empty > reserve;
-	spin_unlock_irqrestore(&pc->lock, flags);
+	pcslab_foreign_unlock(pc, flags);
 	return more;
 }
 
@@ -148,6 +168,14 @@ void pcslab_idle_flush_fn(struct work_struct *work)
 	bool more = false;
 
 	pcslab_outbox_flush_all(cache);
+	/*
+	 * Not cpus_read_lock(): CPU hotplug may wait for work like this one;
+	 * if it runs, the next interval does the rest.
+	 */
+	if (!cpus_read_trylock()) {
+		pcslab_arm_idle_flush(cache);
+		return;
+	}
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 
@@ -161,6 +189,7 @@ void pcslab_idle_flush_fn(struct work_struct *work)
 			cond_resched();
 		}
 	}
+	cpus_read_unlock();
 	if (more)
 		pcslab_arm_idle_flush(cache);
 }
@@ -171,6 +200,7 @@ void pcslab_idle_flush_fn(struct work_struct *work)
  *
  * What waits in outboxes is handed over first, then every queue drained.
  *
+ * Context: task context, interrupts on (waits for each CPU in turn).
  * Return: the number of objects drained.
  */
 unsigned long pcslab_cache_drain(struct pcslab_cache *cache)
@@ -179,13 +209,18 @@ unsigned long pcslab_cache_drain(struct pcslab_cache *cache)
 	unsigned int cpu;
 
 	pcslab_outbox_flush_all(cache);
+	cpus_read_lock();
 	for_each_possible_cpu(cpu)
-		n += pcslab_drain_cpu(cache, cpu);
+		n += __pcslab_drain_cpu(cache, cpu);
+	cpus_read_unlock();
 	return n;
 }
 EXPORT_SYMBOL_GPL(pcslab_cache_drain);
 
-/* Drain every CPU and release empty slabs beyond the reserve, or @all. */
+/*
+ * Drain every CPU and release empty slabs beyond the reserve, or @all.
+ * The CPU hotplug lock held.
+ */
 unsigned long pcslab_shrink_cpus(struct pcslab_cache *cache, bool all)
 {
 	unsigned long freed = 0;
@@ -197,13 +232,13 @@ unsigned long pcslab_shrink_cpus(struct pcslab_cache *cache, bool all)
 		unsigned long flags;
 		unsigned int before;
 
-		spin_lock_irqsave(&pc->lock, flags);
+		pcslab_foreign_lock(pc, &flags);
 		before = pc->nr_slabs;
 		/* the drain itself releases slabs that empty beyond the reserve */
 		pcslab_drain_locked(cache, pc);
 		pcslab_trim_locked(cache, pc, all ? 0 : pcslab_reserve(cache, pc));
 		freed += before - pc->nr_slabs;
-		spin_unlock_irqrestore(&pc->lock, flags);
+		pcslab_foreign_unlock(pc, flags);
 	}
 	return freed;
 }
@@ -215,11 +250,17 @@ unsigned long pcslab_shrink_cpus(struct pcslab_cache *cache, bool all)
  * Unlike memory pressure (the shrinker), this also gives back the per-CPU
  * reserve of empty slabs.
  *
+ * Context: task context, interrupts on (waits for each CPU in turn).
  * Return: the number of slabs released.
  */
 unsigned long pcslab_cache_shrink(struct pcslab_cache *cache)
 {
-	return pcslab_shrink_cpus(cache, true);
+	unsigned long freed;
+
+	cpus_read_lock();
+	freed = pcslab_shrink_cpus(cache, true);
+	cpus_read_unlock();
+	return freed;
 }
 EXPORT_SYMBOL_GPL(pcslab_cache_shrink);
 
@@ -250,7 +291,11 @@ static unsigned long pcslab_shrink_scan(struct shrinker *shrinker,
 	struct pcslab_cache *cache = shrinker->private_data;
 	unsigned long freed;
 
+	/* the hotplug writer may be the one reclaiming: never wait for it */
+	if (!cpus_read_trylock())
+		return SHRINK_STOP;
 	freed = pcslab_shrink_cpus(cache, false) * cache->geo.nr_objects;
+	cpus_read_unlock();
 	return freed ? freed : SHRINK_STOP;
 }
 

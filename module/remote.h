@@ -230,6 +230,30 @@ static inline int pcslab_remote_push_batch(struct pcslab_remote *rq,
 }
 
 /**
+ * pcslab_remote_push_over - queue a chain of freed objects, room or not.
+ * @rq: the owner's queue.
+ * @first: first link of the chain.
+ * @last: last link.
+ * @n: links in the chain.
+ * @was_empty: set when the queue was empty before this push.
+ *
+ * For a chain pcslab_remote_push_batch() found no room for: the queue
+ * goes past its capacity rather than the freer waiting (outbox.c).
+ *
+ * Return: the new queue depth.
+ */
+static inline int pcslab_remote_push_over(struct pcslab_remote *rq,
+					  struct llist_node *first,
+					  struct llist_node *last,
+					  unsigned int n, bool *was_empty)
+{
+	int depth = atomic_add_return(n, &rq->pending);
+
+	*was_empty = llist_add_batch(first, last, &rq->head);
+	return depth;
+}
+
+/**
  * pcslab_remote_push - queue one freed object, if there is room.
  * @rq: the owner's queue.
  * @node: link stored in the freed object.

@@ -64,6 +64,9 @@ typedef unsigned int gfp_t;
 #define __must_check
 #define __acquires(x)
 #define __releases(x)
+#define __acquire(x) ((void)0)
+#define __release(x) ((void)0)
+#define __cond_lock(x, c) (c)
 #undef __always_inline
 #define __always_inline inline __attribute__((__always_inline__))
 #define noinline __attribute__((__noinline__))
@@ -260,6 +263,8 @@ static inline int atomic_read(const atomic_t *v) { return __atomic_load_n(&v->co
 static inline void atomic_set(atomic_t *v, int i) { __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }
 static inline void atomic_inc(atomic_t *v) { __atomic_fetch_add(&v->counter, 1, __ATOMIC_RELAXED); }
 static inline void atomic_dec(atomic_t *v) { __atomic_fetch_sub(&v->counter, 1, __ATOMIC_RELAXED); }
+static inline int atomic_read_acquire(const atomic_t *v) { return __atomic_load_n(&v->counter, __ATOMIC_ACQUIRE); }
+static inline int atomic_dec_return_release(atomic_t *v) { return __atomic_sub_fetch(&v->counter, 1, __ATOMIC_RELEASE); }
 static inline void atomic_sub(int i, atomic_t *v)
 {
 	shim_event(SHIM_EV_ATOMIC_SUB, v, i);
@@ -281,6 +286,7 @@ static inline long atomic_long_read(const atomic_long_t *v) { return __atomic_lo
 static inline void atomic_long_add(long i, atomic_long_t *v) { __atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED); }
 static inline void atomic_long_sub(long i, atomic_long_t *v) { __atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED); }
 #define smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define smp_mb__after_atomic() smp_mb()
 /* Not cryptographic: the key only has to differ between caches and runs. */
 static inline unsigned long get_random_long(void)
 {
@@ -516,17 +522,32 @@ void shim_free_percpu(void *p);
 #define migrate_disable() preempt_disable()
 #define migrate_enable() preempt_enable()
 
+/* interrupts off: the CPU runs nothing else (shim_cpu_claim()) */
+#ifdef SHIM_BENCH
+/* one thread per CPU */
+static inline void shim_cpu_claim(int cpu) { }
+static inline void shim_cpu_release(int cpu) { }
+#else
+void shim_cpu_claim(int cpu);
+void shim_cpu_release(int cpu);
+#endif
 #define local_irq_save(flags) do {					\
 	(flags) = (unsigned long)shim_irqs_off;				\
+	if (!(flags))							\
+		shim_cpu_claim(shim_cpu);				\
 	shim_irqs_off = 1;						\
 	shim_section_enter();						\
 } while (0)
 #define local_irq_restore(flags) do {					\
 	shim_section_exit();						\
 	shim_irqs_off = (int)(flags);					\
-	if (!(flags))							\
+	if (!(flags)) {							\
+		shim_cpu_release(shim_cpu);				\
 		shim_irq_enabled();					\
+	}								\
 } while (0)
+#define lockdep_assert_irqs_enabled() \
+	SHIM_BUG_ON(shim_irqs_off, "interrupts off")
 #define irqs_disabled() (shim_irqs_off != 0)
 #define in_task() (!shim_in_ipi)
 
@@ -574,6 +595,14 @@ static inline void spin_unlock(spinlock_t *l)
 }
 
 #define spin_lock_irqsave(l, flags) do { local_irq_save(flags); spin_lock(l); } while (0)
+/* the owner's lock in its own section: lockdep's view, as the kernel's */
+#ifdef SHIM_BENCH
+#define pcslab_lock_acquired(l) do { } while (0)
+#define pcslab_lock_released(l) do { } while (0)
+#else
+#define pcslab_lock_acquired(l) __atomic_store_n(&(l)->owner, shim_self, __ATOMIC_RELAXED)
+#define pcslab_lock_released(l) __atomic_store_n(&(l)->owner, NULL, __ATOMIC_RELAXED)
+#endif
 #define spin_unlock_irqrestore(l, flags) do { spin_unlock(l); local_irq_restore(flags); } while (0)
 
 #ifdef SHIM_BENCH
@@ -609,6 +638,11 @@ typedef struct __call_single_data call_single_data_t;
 	(csd)->info = (i);						\
 } while (0)
 int smp_call_function_single_async(int cpu, call_single_data_t *csd);
+int smp_call_function_single(int cpu, smp_call_func_t func, void *info, int wait);
+void on_each_cpu(smp_call_func_t func, void *info, int wait);
+void cpus_read_lock(void);
+bool cpus_read_trylock(void);
+void cpus_read_unlock(void);
 
 /* ---- RCU, waiting, time ---- */
 

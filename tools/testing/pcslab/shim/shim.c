@@ -128,9 +128,44 @@ void shim_might_sleep(const char *file, int line)
 
 struct shim_cpu_state {
 	struct llist_head ipis;
+	struct shim_thread *irq_owner;	/* the thread in its interrupt-off section */
+	int irq_nest;
 } ____cacheline_aligned;
 
 static struct shim_cpu_state shim_cpus[SHIM_MAX_CPUS];
+
+#ifndef SHIM_BENCH
+/*
+ * A CPU runs one interrupt-off section at a time, whichever of its
+ * threads runs it: the owner's lock relies on that (pcslab_internal.h).
+ */
+void shim_cpu_claim(int cpu)
+{
+	struct shim_cpu_state *c = &shim_cpus[cpu];
+	struct shim_thread *none;
+
+	if (__atomic_load_n(&c->irq_owner, __ATOMIC_RELAXED) != shim_self) {
+		for (;;) {
+			none = NULL;
+			if (__atomic_compare_exchange_n(&c->irq_owner, &none, shim_self,
+							false, __ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED))
+				break;
+			sched_yield();
+		}
+	}
+	c->irq_nest++;
+}
+
+void shim_cpu_release(int cpu)
+{
+	struct shim_cpu_state *c = &shim_cpus[cpu];
+
+	SHIM_BUG_ON(__atomic_load_n(&c->irq_owner, __ATOMIC_RELAXED) != shim_self, "CPU %d released by a thread that does not hold it", cpu);
+	if (!--c->irq_nest)
+		__atomic_store_n(&c->irq_owner, NULL, __ATOMIC_RELEASE);
+}
+#endif
 
 static void shim_run_ipis(int cpu)
 {
@@ -140,6 +175,7 @@ static void shim_run_ipis(int cpu)
 	if (!list)
 		return;
 	list = llist_reverse_order(list);	/* in the order queued */
+	shim_cpu_claim(cpu);
 	shim_irqs_off = 1;
 	shim_in_ipi++;
 	shim_section_enter();
@@ -156,6 +192,7 @@ static void shim_run_ipis(int cpu)
 	shim_section_exit();
 	shim_in_ipi--;
 	shim_irqs_off = saved;
+	shim_cpu_release(cpu);
 }
 
 void shim_irq_enabled(void)
@@ -189,6 +226,59 @@ int smp_call_function_single_async(int cpu, call_single_data_t *csd)
 	}
 	llist_add(&csd->node, &shim_cpus[cpu].ipis);
 	return 0;
+}
+
+/*
+ * A waited-for IPI: run @func as @cpu between two of its sections, on
+ * the calling thread (the CPU's threads may all be busy elsewhere).
+ */
+int smp_call_function_single(int cpu, smp_call_func_t func, void *info, int wait)
+{
+	int saved = shim_cpu;
+
+	SHIM_BUG_ON(shim_irqs_off, "smp_call_function_single() with interrupts off");
+	if (!cpu_online(cpu))
+		return -ENXIO;
+	shim_cpu = cpu;
+	shim_cpu_claim(cpu);
+	shim_irqs_off = 1;
+	shim_in_ipi++;
+	shim_section_enter();
+	func(info);
+	shim_section_exit();
+	shim_in_ipi--;
+	shim_irqs_off = 0;
+	shim_cpu_release(cpu);
+	shim_cpu = saved;
+	return 0;
+}
+
+void on_each_cpu(smp_call_func_t func, void *info, int wait)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		smp_call_function_single(cpu, func, info, wait);
+}
+
+/* ---- CPU hotplug lock ---- */
+
+static pthread_rwlock_t shim_hotplug_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+void cpus_read_lock(void)
+{
+	might_sleep();
+	pthread_rwlock_rdlock(&shim_hotplug_lock);
+}
+
+bool cpus_read_trylock(void)
+{
+	return !pthread_rwlock_tryrdlock(&shim_hotplug_lock);
+}
+
+void cpus_read_unlock(void)
+{
+	pthread_rwlock_unlock(&shim_hotplug_lock);
 }
 
 /**
@@ -596,16 +686,20 @@ void cpuhp_remove_state_nocalls(enum cpuhp_state state)
 void shim_cpu_down(int cpu)
 {
 	SHIM_BUG_ON(cpu == shim_cpu, "a CPU cannot take itself down");
+	pthread_rwlock_wrlock(&shim_hotplug_lock);
 	clear_bit(cpu, shim_online_mask);
 	synchronize_rcu();
 	shim_run_cpu_ipis(cpu);		/* smpcfd_dying_cpu() flushes them */
 	if (shim_cpu_dead_cb)
 		shim_cpu_dead_cb(cpu);
+	pthread_rwlock_unlock(&shim_hotplug_lock);
 }
 
 void shim_cpu_up(int cpu)
 {
+	pthread_rwlock_wrlock(&shim_hotplug_lock);
 	set_bit(cpu, shim_online_mask);
+	pthread_rwlock_unlock(&shim_hotplug_lock);
 }
 
 /**
