@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcslab KUnit suite: the cache end to end, module/cache.c: destroy with
- * live objects, use from hardirq and softirq, a multi-CPU stress on the
- * workload engine (module/workload.h).
+ * live objects, use from hardirq and softirq, the owner's lock shared by
+ * another CPU while the owner runs, a multi-CPU stress on the workload
+ * engine (module/workload.h).
  */
 #include <kunit/test.h>
 #include <linux/hrtimer.h>
@@ -18,6 +19,8 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 static void cache_destroy_with_live_objects(struct kunit *test)
 {
 	struct pcslab_cache *c = pcslab_cache_create("kunit_live", 64, 0, 0, NULL);
+	struct remote_work w;
+	unsigned int cpu;
 	void *a, *b;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
@@ -25,10 +28,23 @@ static void cache_destroy_with_live_objects(struct kunit *test)
 	b = pcslab_alloc(c, GFP_KERNEL);
 	pcslab_free(c, pcslab_alloc(c, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, pcslab_cache_destroy(c), 2UL);
+	/* destroy left every owner sharing its lock: late frees may take it */
+	for_each_possible_cpu(cpu)
+		KUNIT_EXPECT_GE(test, atomic_read(&per_cpu_ptr(c->cpu, cpu)->shared), 1);
 	/* the memory stayed valid; late frees still work and release it */
 	memset(a, 1, 64);
 	pcslab_free_obj(a);
-	pcslab_free_obj(b);
+	/* one from another CPU, in hardirq: the direct free under the lock */
+	if (num_online_cpus() > 1) {
+		w.c = c;
+		w.objs = &b;
+		w.n = 1;
+		migrate_disable();
+		smp_call_function_single(other_cpu(test), free_objs_fn, &w, 1);
+		migrate_enable();
+	} else {
+		pcslab_free_obj(b);
+	}
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
 	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_SLABS), 0UL);
 	EXPECT_ERRORS(test, 0);
@@ -217,9 +233,125 @@ static void cache_multi_cpu_stress(struct kunit *test)
 	EXPECT_ERRORS(test, 0);
 }
 
+/*
+ * The owner's lock is biased to its CPU (pcslab_internal.h): while one
+ * CPU allocates and frees without taking it, in task context and from
+ * an hrtimer, another shares it again and again (drain, shrink, the
+ * setters, a stats read).  Nothing may be lost or freed twice, and the
+ * lock must end up unshared and not taken.
+ */
+#define SHARE_PAIRS	20000U
+#define SHARE_LIVE	64U
+
+struct share_state {
+	struct pcslab_wl_thread wl[2];
+	struct pcslab_cache *c;
+	struct hrtimer hr;
+	atomic_t hard_ok, fails;
+	unsigned long shares;
+	bool done;
+};
+
+static enum hrtimer_restart share_hrtimer_fn(struct hrtimer *t)
+{
+	struct share_state *s = container_of(t, struct share_state, hr);
+	void *p = pcslab_alloc(s->c, GFP_ATOMIC);
+
+	if (p) {
+		pcslab_free(s->c, p);
+		atomic_inc(&s->hard_ok);
+	} else {
+		atomic_inc(&s->fails);
+	}
+	if (READ_ONCE(s->done))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ns_to_ktime(100000));
+	return HRTIMER_RESTART;
+}
+
+static void share_fn(struct pcslab_wl_thread *wl)
+{
+	struct share_state *s = container_of(wl, struct share_state, wl[wl->idx]);
+	void *live[SHARE_LIVE] = { };
+	unsigned int i, level, pending;
+
+	if (wl->idx) {
+		/* the other CPU: share the owner's lock until it is done */
+		while (!smp_load_acquire(&s->done)) {	/* acquire: the owner's release */
+			pcslab_cache_drain(s->c);
+			pcslab_cache_set_policy(s->c, s->shares & 1 ?
+						PCSLAB_DRAIN_ADAPTIVE : 32);
+			pcslab_cache_set_queue_capacity(s->c, 256 + (s->shares & 255));
+			pcslab_cache_cpu_level(s->c, s->wl[0].cpu, &level, &pending);
+			if (!(s->shares % 16))
+				pcslab_cache_shrink(s->c);
+			s->shares++;
+			cond_resched();
+		}
+		return;
+	}
+	hrtimer_init(&s->hr, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	s->hr.function = share_hrtimer_fn;
+	hrtimer_start(&s->hr, ns_to_ktime(100000), HRTIMER_MODE_REL_HARD);
+	for (i = 0; i < SHARE_PAIRS; i++) {
+		void **slot = &live[i % SHARE_LIVE];
+
+		pcslab_free(s->c, *slot);	/* NULL at first: a no-op */
+		*slot = pcslab_alloc(s->c, GFP_ATOMIC);
+		if (!*slot)
+			atomic_inc(&s->fails);
+		if (!(i % 256))
+			cond_resched();
+	}
+	for (i = 0; i < SHARE_LIVE; i++)
+		pcslab_free(s->c, live[i]);
+	/* release: pairs with the sharer's acquire, our frees are done */
+	smp_store_release(&s->done, true);
+	hrtimer_cancel(&s->hr);
+}
+
+static void cache_shared_lock_while_owner_runs(struct kunit *test)
+{
+	struct share_state *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct pcslab_wl_thread *threads[2];
+	unsigned int cpu, i;
+	u64 ns;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs");
+	s->c = make_cache(test, 64, 0, NULL);
+	s->wl[0].cpu = cpumask_first(cpu_online_mask);
+	s->wl[1].cpu = cpumask_next(s->wl[0].cpu, cpu_online_mask);
+	for (i = 0; i < 2; i++) {
+		s->wl[i].fn = share_fn;
+		threads[i] = &s->wl[i];
+	}
+	KUNIT_ASSERT_EQ(test, pcslab_wl_run(threads, 2, "pcslab_kunit", &ns), 0);
+	kunit_info(test, "%lu shares of CPU %u's lock while it ran %u pairs and %d from hardirq",
+		   s->shares, s->wl[0].cpu, SHARE_PAIRS, atomic_read(&s->hard_ok));
+	KUNIT_EXPECT_GT(test, s->shares, 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->fails), 0);
+	pcslab_cache_drain(s->c);
+	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_ALLOC),
+			(unsigned long)SHARE_PAIRS + atomic_read(&s->hard_ok));
+	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_DOUBLE_FREE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_INVALID_FREE), 0UL);
+	for_each_possible_cpu(cpu) {
+		struct pcslab_cpu *pc = per_cpu_ptr(s->c->cpu, cpu);
+
+		KUNIT_EXPECT_EQ(test, atomic_read(&pc->shared), 0);
+		/* the owner's own field, read once every section is over */
+		KUNIT_EXPECT_FALSE(test, data_race(pc->lock_taken));
+	}
+	EXPECT_ERRORS(test, 0);
+}
+
 static struct kunit_case pcslab_cache_cases[] = {
 	KUNIT_CASE(cache_destroy_with_live_objects),
 	KUNIT_CASE(cache_hardirq_and_softirq_users),
+	KUNIT_CASE(cache_shared_lock_while_owner_runs),
 	KUNIT_CASE_SLOW(cache_multi_cpu_stress),
 	{}
 };
