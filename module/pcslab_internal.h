@@ -115,9 +115,9 @@ struct pcslab_batch {
  *	counting CPU in its own instance with this_cpu_inc().
  * @outbox_lock: protects @outbox.  Task context on this CPU takes it with
  *	interrupts on; interrupt context on this CPU only tries it (the task
- *	it interrupted may hold it) and on failure hands its object to the
- *	owner's queue at once; other CPUs take it with interrupts off to flush.  It
- *	never nests with @lock.
+ *	it interrupted may hold it) and on failure pushes its object onto
+ *	the owner's queue at once; other CPUs take it with interrupts off
+ *	to flush.  It never nests with @lock.
  * @outbox: this CPU's remote frees waiting to be handed to their owners,
  *	slot owner % %PCSLAB_OUTBOX_SLOTS.
  * @remote: objects freed by other CPUs; on its own cache line because
