@@ -245,29 +245,10 @@ static void cache_multi_cpu_stress(struct kunit *test)
 
 struct share_state {
 	struct pcslab_wl_thread wl[2];
-	struct pcslab_cache *c;
-	struct hrtimer hr;
-	atomic_t hard_ok, fails;
+	struct ctx_state ctx;	/* the cache and the owner's hrtimer user */
 	unsigned long shares;
 	bool done;
 };
-
-static enum hrtimer_restart share_hrtimer_fn(struct hrtimer *t)
-{
-	struct share_state *s = container_of(t, struct share_state, hr);
-	void *p = pcslab_alloc(s->c, GFP_ATOMIC);
-
-	if (p) {
-		pcslab_free(s->c, p);
-		atomic_inc(&s->hard_ok);
-	} else {
-		atomic_inc(&s->fails);
-	}
-	if (READ_ONCE(s->done))
-		return HRTIMER_NORESTART;
-	hrtimer_forward_now(t, ns_to_ktime(100000));
-	return HRTIMER_RESTART;
-}
 
 static void share_fn(struct pcslab_wl_thread *wl)
 {
@@ -278,36 +259,37 @@ static void share_fn(struct pcslab_wl_thread *wl)
 	if (wl->idx) {
 		/* the other CPU: share the owner's lock until it is done */
 		while (!smp_load_acquire(&s->done)) {	/* acquire: the owner's release */
-			pcslab_cache_drain(s->c);
-			pcslab_cache_set_policy(s->c, s->shares & 1 ?
+			pcslab_cache_drain(s->ctx.c);
+			pcslab_cache_set_policy(s->ctx.c, s->shares & 1 ?
 						PCSLAB_DRAIN_ADAPTIVE : 32);
-			pcslab_cache_set_queue_capacity(s->c, 256 + (s->shares & 255));
-			pcslab_cache_cpu_level(s->c, s->wl[0].cpu, &level, &pending);
+			pcslab_cache_set_queue_capacity(s->ctx.c, 256 + (s->shares & 255));
+			pcslab_cache_cpu_level(s->ctx.c, s->wl[0].cpu, &level, &pending);
 			if (!(s->shares % 16))
-				pcslab_cache_shrink(s->c);
+				pcslab_cache_shrink(s->ctx.c);
 			s->shares++;
 			cond_resched();
 		}
 		return;
 	}
-	hrtimer_init(&s->hr, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	s->hr.function = share_hrtimer_fn;
-	hrtimer_start(&s->hr, ns_to_ktime(100000), HRTIMER_MODE_REL_HARD);
+	hrtimer_init(&s->ctx.hr, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	s->ctx.hr.function = ctx_hrtimer_fn;
+	hrtimer_start(&s->ctx.hr, ns_to_ktime(100000), HRTIMER_MODE_REL_HARD);
 	for (i = 0; i < SHARE_PAIRS; i++) {
 		void **slot = &live[i % SHARE_LIVE];
 
-		pcslab_free(s->c, *slot);	/* NULL at first: a no-op */
-		*slot = pcslab_alloc(s->c, GFP_ATOMIC);
+		pcslab_free(s->ctx.c, *slot);	/* NULL at first: a no-op */
+		*slot = pcslab_alloc(s->ctx.c, GFP_ATOMIC);
 		if (!*slot)
-			atomic_inc(&s->fails);
+			atomic_inc(&s->ctx.fails);
 		if (!(i % 256))
 			cond_resched();
 	}
 	for (i = 0; i < SHARE_LIVE; i++)
-		pcslab_free(s->c, live[i]);
+		pcslab_free(s->ctx.c, live[i]);
 	/* release: pairs with the sharer's acquire, our frees are done */
 	smp_store_release(&s->done, true);
-	hrtimer_cancel(&s->hr);
+	WRITE_ONCE(s->ctx.stop, true);
+	hrtimer_cancel(&s->ctx.hr);
 }
 
 static void cache_shared_lock_while_owner_runs(struct kunit *test)
@@ -320,7 +302,7 @@ static void cache_shared_lock_while_owner_runs(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs 2 CPUs");
-	s->c = make_cache(test, 64, 0, NULL);
+	s->ctx.c = make_cache(test, 64, 0, NULL);
 	s->wl[0].cpu = cpumask_first(cpu_online_mask);
 	s->wl[1].cpu = cpumask_next(s->wl[0].cpu, cpu_online_mask);
 	for (i = 0; i < 2; i++) {
@@ -329,17 +311,17 @@ static void cache_shared_lock_while_owner_runs(struct kunit *test)
 	}
 	KUNIT_ASSERT_EQ(test, pcslab_wl_run(threads, 2, "pcslab_kunit", &ns), 0);
 	kunit_info(test, "%lu shares of CPU %u's lock while it ran %u pairs and %d from hardirq",
-		   s->shares, s->wl[0].cpu, SHARE_PAIRS, atomic_read(&s->hard_ok));
+		   s->shares, s->wl[0].cpu, SHARE_PAIRS, atomic_read(&s->ctx.hard_ok));
 	KUNIT_EXPECT_GT(test, s->shares, 0UL);
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->fails), 0);
-	pcslab_cache_drain(s->c);
-	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
-	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_ALLOC),
-			(unsigned long)SHARE_PAIRS + atomic_read(&s->hard_ok));
-	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_DOUBLE_FREE), 0UL);
-	KUNIT_EXPECT_EQ(test, total(s->c, PCSLAB_STAT_INVALID_FREE), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->ctx.fails), 0);
+	pcslab_cache_drain(s->ctx.c);
+	KUNIT_EXPECT_EQ(test, total(s->ctx.c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(s->ctx.c, PCSLAB_STAT_ALLOC),
+			(unsigned long)SHARE_PAIRS + atomic_read(&s->ctx.hard_ok));
+	KUNIT_EXPECT_EQ(test, total(s->ctx.c, PCSLAB_STAT_DOUBLE_FREE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(s->ctx.c, PCSLAB_STAT_INVALID_FREE), 0UL);
 	for_each_possible_cpu(cpu) {
-		struct pcslab_cpu *pc = per_cpu_ptr(s->c->cpu, cpu);
+		struct pcslab_cpu *pc = per_cpu_ptr(s->ctx.c->cpu, cpu);
 
 		KUNIT_EXPECT_EQ(test, atomic_read(&pc->shared), 0);
 		/* the owner's own field, read once every section is over */

@@ -159,7 +159,6 @@ void pcslab_kick_fn(void *info)
 {
 	struct pcslab_cpu *pc = info;
 	struct pcslab_cache *cache = pc->cache;
-	unsigned long flags;
 
 	/*
 	 * The csd was unlocked before this call; clearing the flag first lets
@@ -171,11 +170,10 @@ void pcslab_kick_fn(void *info)
 	 * to trim.  Trimming here released slabs the owner needed again a
 	 * moment later (slab_new at 0.25 % of allocations in make run).
 	 */
-	local_irq_save(flags);	/* an IPI: off already, but say so */
+	lockdep_assert_irqs_disabled();	/* an IPI, on the owner */
 	pcslab_owner_lock(pc);
 	pcslab_drain_locked(cache, pc);
 	pcslab_owner_unlock(pc);
-	local_irq_restore(flags);
 	/* Last touch of the cache: destroy may free it right after. */
 	pcslab_kick_done(cache);
 }
@@ -228,14 +226,12 @@ void pcslab_batch_send(struct pcslab_cache *cache, struct pcslab_batch *b)
 		goto out;
 	}
 	capacity = READ_ONCE(cache->queue_capacity);
-	depth = pcslab_remote_push_batch(&pc->remote, b->first, b->last, b->n,
-					 capacity, &first);
-	if (unlikely(!depth)) {
-		/* at capacity: never fail, never wait; in all the same */
+	depth = pcslab_remote_push_chain(&pc->remote, b->first, b->last, b->n,
+					 &first);
+	if (unlikely((unsigned int)depth > capacity)) {
+		/* past capacity: never fail, never wait; in all the same */
 		pcslab_stat_add(cache, PCSLAB_STAT_REMOTE_FULL, b->n);
 		trace_pcslab_remote_full(cache->name, pc->cpu, capacity);
-		depth = pcslab_remote_push_over(&pc->remote, b->first, b->last,
-						b->n, &first);
 	}
 	if (depth >= pcslab_kick_threshold(capacity))
 		pcslab_kick(cache, pc, depth);

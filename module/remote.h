@@ -230,22 +230,23 @@ static inline int pcslab_remote_push_batch(struct pcslab_remote *rq,
 }
 
 /**
- * pcslab_remote_push_over - queue a chain of freed objects, room or not.
+ * pcslab_remote_push_chain - queue a chain of freed objects, room or not.
  * @rq: the owner's queue.
  * @first: first link of the chain.
  * @last: last link.
  * @n: links in the chain.
  * @was_empty: set when the queue was empty before this push.
  *
- * For a chain pcslab_remote_push_batch() found no room for: the queue
- * goes past its capacity rather than the freer waiting (outbox.c).
+ * The hand-off's push (outbox.c): a queue past its capacity takes the
+ * chain all the same rather than the freer waiting, and the caller
+ * compares the depth with the capacity.  Lock-free, one pending update.
  *
- * Return: the new queue depth.
+ * Return: the new queue depth (>= @n).
  */
-static inline int pcslab_remote_push_over(struct pcslab_remote *rq,
-					  struct llist_node *first,
-					  struct llist_node *last,
-					  unsigned int n, bool *was_empty)
+static inline int pcslab_remote_push_chain(struct pcslab_remote *rq,
+					   struct llist_node *first,
+					   struct llist_node *last,
+					   unsigned int n, bool *was_empty)
 {
 	int depth = atomic_add_return(n, &rq->pending);
 

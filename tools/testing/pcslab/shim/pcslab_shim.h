@@ -548,6 +548,8 @@ void shim_cpu_release(int cpu);
 } while (0)
 #define lockdep_assert_irqs_enabled() \
 	SHIM_BUG_ON(shim_irqs_off, "interrupts off")
+#define lockdep_assert_irqs_disabled() \
+	SHIM_BUG_ON(!shim_irqs_off, "interrupts on")
 #define irqs_disabled() (shim_irqs_off != 0)
 #define in_task() (!shim_in_ipi)
 

@@ -167,18 +167,35 @@ void shim_cpu_release(int cpu)
 }
 #endif
 
-static void shim_run_ipis(int cpu)
+/* An IPI's handler starts on @cpu: between two of its sections. */
+static int shim_ipi_enter(int cpu)
 {
-	struct llist_node *list = llist_del_all(&shim_cpus[cpu].ipis);
 	int saved = shim_irqs_off;
 
-	if (!list)
-		return;
-	list = llist_reverse_order(list);	/* in the order queued */
 	shim_cpu_claim(cpu);
 	shim_irqs_off = 1;
 	shim_in_ipi++;
 	shim_section_enter();
+	return saved;
+}
+
+static void shim_ipi_exit(int cpu, int saved)
+{
+	shim_section_exit();
+	shim_in_ipi--;
+	shim_irqs_off = saved;
+	shim_cpu_release(cpu);
+}
+
+static void shim_run_ipis(int cpu)
+{
+	struct llist_node *list = llist_del_all(&shim_cpus[cpu].ipis);
+	int saved;
+
+	if (!list)
+		return;
+	list = llist_reverse_order(list);	/* in the order queued */
+	saved = shim_ipi_enter(cpu);
 	while (list) {
 		call_single_data_t *csd = container_of(list, call_single_data_t, node);
 		smp_call_func_t func = csd->func;
@@ -189,10 +206,7 @@ static void shim_run_ipis(int cpu)
 		__atomic_store_n(&csd->flags, 0, __ATOMIC_RELEASE);
 		func(info);
 	}
-	shim_section_exit();
-	shim_in_ipi--;
-	shim_irqs_off = saved;
-	shim_cpu_release(cpu);
+	shim_ipi_exit(cpu, saved);
 }
 
 void shim_irq_enabled(void)
@@ -234,22 +248,16 @@ int smp_call_function_single_async(int cpu, call_single_data_t *csd)
  */
 int smp_call_function_single(int cpu, smp_call_func_t func, void *info, int wait)
 {
-	int saved = shim_cpu;
+	int saved_cpu = shim_cpu, saved;
 
 	SHIM_BUG_ON(shim_irqs_off, "smp_call_function_single() with interrupts off");
 	if (!cpu_online(cpu))
 		return -ENXIO;
 	shim_cpu = cpu;
-	shim_cpu_claim(cpu);
-	shim_irqs_off = 1;
-	shim_in_ipi++;
-	shim_section_enter();
+	saved = shim_ipi_enter(cpu);
 	func(info);
-	shim_section_exit();
-	shim_in_ipi--;
-	shim_irqs_off = 0;
-	shim_cpu_release(cpu);
-	shim_cpu = saved;
+	shim_ipi_exit(cpu, saved);
+	shim_cpu = saved_cpu;
 	return 0;
 }
 
