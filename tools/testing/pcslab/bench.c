@@ -28,8 +28,10 @@
  *   prim-shim-pcpu     shim this_cpu_add() (TLS CPU id, stride, add)
  *   prim-kernel-pcpu   a segment-relative add, the kernel's this_cpu_add()
  *   prim-shim-irq      shim local_irq_save()+restore()
- *   prim-pushf-popf    pushf+popf, the unprivileged half of the kernel's
- *                      irqsave/restore (cli cannot run in userspace)
+ *   prim-pushf         pushf+pop and the test of the saved flags: the
+ *                      kernel's x86 local_irq_save()/restore() without
+ *                      its cli and (conditional) sti, which cannot run
+ *                      in userspace
  *
  * usage: native-bench -a pcslab|malloc [-n OBJECTS] [-r ROW,...]
  * PCSLAB_OUTBOX_BATCH=N in the environment sets pcslab's outbox batch.
@@ -373,9 +375,15 @@ static void prim_fn(struct bthread *t)
 			barrier();
 			local_irq_restore(flags);
 		}
-	} else if (!strcmp(which, "pushf-popf")) {
-		for (i = 0; i < n; i++)
-			__asm__ __volatile__("pushf; popf" ::: "memory", "cc");
+	} else if (!strcmp(which, "pushf")) {
+		for (i = 0; i < n; i++) {
+			unsigned long fl;
+
+			/* arch_local_save_flags(); restore tests IF before its sti */
+			__asm__ __volatile__("pushf; pop %0" : "=rm"(fl) : : "memory");
+			if (!(fl & 0x200))
+				__asm__ __volatile__("" ::: "memory");
+		}
 	}
 }
 
@@ -476,7 +484,7 @@ static const struct row rows[] = {
 	{ "prodcons", 256, 4 }, { "sweep100", 256, 4 },
 	{ "prim-shim-lock", 0, 8 }, { "prim-kernel-lock", 0, 8 },
 	{ "prim-shim-pcpu", 0, 8 }, { "prim-kernel-pcpu", 0, 8 },
-	{ "prim-shim-irq", 0, 8 }, { "prim-pushf-popf", 0, 8 },
+	{ "prim-shim-irq", 0, 8 }, { "prim-pushf", 0, 8 },
 };
 
 static bool wanted(const char *name)
