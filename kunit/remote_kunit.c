@@ -272,6 +272,18 @@ static void policy_settles_under_steady_load(struct kunit *test)
 	}
 }
 
+/* A drain's two ends: detach, walk counting, lower pending by the count. */
+static struct llist_node *take(struct pcslab_remote *rq, unsigned int *n)
+{
+	struct llist_node *list = pcslab_remote_detach(rq), *pos;
+
+	*n = 0;
+	llist_for_each(pos, list)
+		(*n)++;
+	pcslab_remote_detached(rq, *n);
+	return list;
+}
+
 static void remote_pending_tracks_pushes(struct kunit *test)
 {
 	struct llist_node nodes[8];
@@ -285,16 +297,24 @@ static void remote_pending_tracks_pushes(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, first, i == 0);
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&rq.pending), 5);
-	KUNIT_EXPECT_PTR_EQ(test, pcslab_remote_take(&rq, &n), &nodes[4]);
+	/* detached and not yet put back: still pending, no longer listed */
+	KUNIT_EXPECT_PTR_EQ(test, pcslab_remote_detach(&rq), &nodes[4]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rq.pending), 5);
+	KUNIT_EXPECT_TRUE(test, llist_empty(&rq.head));
+	pcslab_remote_detached(&rq, 5);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rq.pending), 0);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_GE(test, pcslab_remote_push(&rq, &nodes[i], 8, &first), 1);
+	KUNIT_EXPECT_PTR_EQ(test, take(&rq, &n), &nodes[4]);
 	KUNIT_EXPECT_EQ(test, n, 5U);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rq.pending), 0);
 	/* no stale add after a drain */
 	KUNIT_EXPECT_EQ(test, pcslab_remote_push(&rq, &nodes[5], 8, &first), 1);
 	KUNIT_EXPECT_TRUE(test, first);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rq.pending), 1);
-	KUNIT_EXPECT_NOT_NULL(test, pcslab_remote_take(&rq, &n));
+	KUNIT_EXPECT_NOT_NULL(test, take(&rq, &n));
 	KUNIT_EXPECT_EQ(test, n, 1U);
-	KUNIT_EXPECT_NULL(test, pcslab_remote_take(&rq, &n));
+	KUNIT_EXPECT_NULL(test, take(&rq, &n));
 	KUNIT_EXPECT_EQ(test, n, 0U);
 }
 
@@ -313,7 +333,7 @@ static void remote_capacity_boundaries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcslab_remote_push(&rq, &nodes[0], 1, &first), 1);
 	KUNIT_EXPECT_EQ(test, pcslab_remote_push(&rq, &nodes[1], 1, &first), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rq.pending), 1);
-	pcslab_remote_take(&rq, &n);
+	take(&rq, &n);
 	KUNIT_EXPECT_EQ(test, n, 1U);
 	KUNIT_EXPECT_EQ(test, pcslab_remote_push(&rq, &nodes[2], 1, &first), 1);
 	KUNIT_EXPECT_EQ(test, pcslab_kick_threshold(0), 1U);

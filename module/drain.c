@@ -82,15 +82,17 @@ pcslab_drain_run_done(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 }
 
 /*
- * Put back a detached queue.  A freer sends its objects in chains, so the
- * queue holds runs of one slab: each run fixes its slab's counts and lists
- * once.
+ * Put back a detached queue, counting it (pcslab_remote_detach()).  A
+ * freer sends its objects in chains, so the queue holds runs of one slab:
+ * each run fixes its slab's counts and lists once.
+ *
+ * Return: objects on @list, double frees included.
  */
-static __always_inline void
+static __always_inline unsigned int
 pcslab_drain_list(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 		  struct llist_node *list, bool hooks)
 {
-	unsigned int reserve = pcslab_reserve(cache, pc), run = 0;
+	unsigned int reserve = pcslab_reserve(cache, pc), run = 0, n = 0;
 	unsigned long free_base = pcslab_free_word_base(cache, hooks);
 	struct pcslab_slab *slab = NULL;
 	struct llist_node *pos, *next;
@@ -108,9 +110,11 @@ pcslab_drain_list(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 			run = 0;
 		}
 		run += pcslab_drain_one(cache, slab, pos, free_base, hooks);
+		n++;
 	}
 	if (run)
 		pcslab_drain_run_done(cache, pc, slab, run, reserve, was_full);
+	return n;
 }
 
 /**
@@ -147,7 +151,8 @@ bool pcslab_put_queued_locked(struct pcslab_cache *cache,
  * @pc: the owner CPU's state, lock held (by the owner or on its behalf).
  *
  * Phase one detaches the whole queue with one llist_del_all(); phase two
- * sets the objects' bits.
+ * sets the objects' bits, counting them, and only then lowers the queue's
+ * pending count.
  *
  * Return: objects drained.
  */
@@ -158,13 +163,14 @@ unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 	unsigned int n;
 
 	lockdep_assert_held(&pc->lock);
-	list = pcslab_remote_take(&pc->remote, &n);
+	list = pcslab_remote_detach(&pc->remote);
 	if (!list)
 		return 0;
 	if (unlikely(cache->hooks))
-		pcslab_drain_list(cache, pc, list, true);
+		n = pcslab_drain_list(cache, pc, list, true);
 	else
-		pcslab_drain_list(cache, pc, list, false);
+		n = pcslab_drain_list(cache, pc, list, false);
+	pcslab_remote_detached(&pc->remote, n);
 	pcslab_stat_locked(pc, PCSLAB_STAT_DRAIN);
 	pc->stat[PCSLAB_STAT_DRAINED_OBJECTS] += n;
 	trace_pcslab_drain(cache->name, pc->cpu, n,

@@ -64,29 +64,6 @@ void pcslab_remote_init(struct pcslab_remote *rq)
 EXPORT_SYMBOL_IF_KUNIT(pcslab_remote_init);
 
 /**
- * pcslab_remote_take - detach every queued object (phase one of a drain).
- * @rq: the queue.
- * @count: set to the number of objects detached.
- *
- * Return: the detached list, oldest push last, or NULL if it was empty.
- */
-struct llist_node *pcslab_remote_take(struct pcslab_remote *rq,
-				      unsigned int *count)
-{
-	struct llist_node *list, *pos;
-	unsigned int n = 0;
-
-	list = llist_del_all(&rq->head);
-	llist_for_each(pos, list)
-		n++;
-	if (n)
-		atomic_sub(n, &rq->pending);
-	*count = n;
-	return list;
-}
-EXPORT_SYMBOL_IF_KUNIT(pcslab_remote_take);
-
-/**
  * pcslab_kick_threshold - queue depth at which a sender kicks the owner.
  * @capacity: queue bound.
  *

@@ -44,9 +44,9 @@ struct pcslab_drain_state {
 /**
  * struct pcslab_remote - lock-free queue of objects freed by other CPUs.
  * @head: llist of freed objects; the link lives in the object itself.
- * @pending: entries pushed and not yet detached by a drain.  Incremented
- *	before the push and decremented after the detach, so it never reads
- *	lower than the list length.
+ * @pending: entries pushed and not yet put back by a drain.  Incremented
+ *	before the push and decremented after the drain's walk of the
+ *	detached list, so it never reads lower than the list length.
  */
 struct pcslab_remote {
 	struct llist_head head;
@@ -57,9 +57,35 @@ void pcslab_drain_state_init(struct pcslab_drain_state *st);
 unsigned int pcslab_drain_level(const struct pcslab_drain_state *st,
 				unsigned int fixed_level);
 void pcslab_remote_init(struct pcslab_remote *rq);
-struct llist_node *pcslab_remote_take(struct pcslab_remote *rq,
-				      unsigned int *count);
 unsigned int pcslab_kick_threshold(unsigned int capacity);
+
+/**
+ * pcslab_remote_detach - detach every queued object (phase one of a drain).
+ * @rq: the queue.
+ *
+ * @rq->pending still counts the objects: the caller puts them back in one
+ * walk of the list, counting, then calls pcslab_remote_detached().  One
+ * walk, not a count of its own first: each step of a walk is a miss on an
+ * object line the freer wrote last.
+ *
+ * Return: the detached list, oldest push last, or NULL if it was empty.
+ */
+static inline struct llist_node *pcslab_remote_detach(struct pcslab_remote *rq)
+{
+	return llist_del_all(&rq->head);
+}
+
+/**
+ * pcslab_remote_detached - end of a drain.
+ * @rq: the queue.
+ * @count: objects on the list pcslab_remote_detach() returned.
+ */
+static inline void pcslab_remote_detached(struct pcslab_remote *rq,
+					  unsigned int count)
+{
+	if (count)
+		atomic_sub(count, &rq->pending);
+}
 
 /**
  * pcslab_policy_tick - one owner tick of the drain policy.
