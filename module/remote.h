@@ -83,8 +83,7 @@ static inline struct llist_node *pcslab_remote_detach(struct pcslab_remote *rq)
 static inline void pcslab_remote_detached(struct pcslab_remote *rq,
 					  unsigned int count)
 {
-	if (count)
-		atomic_sub(count, &rq->pending);
+	atomic_sub(count, &rq->pending);
 }
 
 /**
