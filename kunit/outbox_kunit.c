@@ -75,6 +75,152 @@ static void cache_outbox_batches_remote_frees(struct kunit *test)
 }
 
 /*
+ * A hand-off of @n objects of @c freed from another CPU reaches the
+ * owner as carriers of up to carry + 1 objects each (one link each in the
+ * queue), every object exactly once, each still caught if freed again.
+ */
+static void check_carried(struct kunit *test, unsigned int size,
+			  unsigned int n)
+{
+	struct pcslab_cache *c;
+	struct remote_work w = { .n = n };
+	unsigned int owner, links = 0, objects = 0, i, k;
+	int errors = atomic_read(&pcslab_kunit_errors);
+	char name[32];
+	unsigned long *seen;
+	struct llist_node *pos;
+	void **objs;
+
+	/* one case, several caches alive at once: each its own name */
+	snprintf(name, sizeof(name), "kunit_carry%u_%u", size, n);
+	c = make_named_cache(test, name, size, 0, NULL);
+	w.c = c;
+	pcslab_cache_set_policy(c, 1000);	/* no tick drains */
+	KUNIT_ASSERT_EQ(test, pcslab_cache_set_outbox_batch(c, n), 0);
+	seen = kunit_kcalloc(test, BITS_TO_LONGS(n), sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	migrate_disable();
+	owner = raw_smp_processor_id();
+	objs = alloc_on_this_cpu(test, c, n);
+	w.objs = objs;
+	KUNIT_ASSERT_EQ(test, smp_call_function_single(other_cpu(test),
+						       free_objs_fn, &w, 1), 0);
+	KUNIT_ASSERT_EQ(test, pcslab_stat_cpu(c, PCSLAB_STAT_PENDING, owner),
+			(unsigned long)n);
+	/* nothing takes the queue meanwhile: no ticks, no kicks below half */
+	llist_for_each(pos, per_cpu_ptr(c->cpu, owner)->remote.head.first) {
+		unsigned int m = pcslab_link_objects(c, pos);
+
+		links++;
+		objects += m;
+		for (k = 0; k < m; k++) {
+			void *obj = k ? ((struct pcslab_carrier *)pos)->objs[k - 1] :
+					pos;
+
+			for (i = 0; i < n && objs[i] != obj; i++)
+				;
+			KUNIT_ASSERT_LT(test, i, n);
+			KUNIT_EXPECT_FALSE(test, __test_and_set_bit(i, seen));
+		}
+	}
+	KUNIT_EXPECT_EQ(test, objects, n);
+	KUNIT_EXPECT_EQ(test, links, c->carry ? DIV_ROUND_UP(n, c->carry + 1) : n);
+	kunit_info(test, "%u B: %u objects in %u links (carry %u)", size, n,
+		   links, c->carry);
+	/* the last one freed, freed again on its owner: caught by its mark */
+	pcslab_free(c, objs[n - 1]);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 1UL);
+	EXPECT_ERRORS(test, errors + 1);
+	KUNIT_EXPECT_EQ(test, pcslab_cache_drain(c), (unsigned long)n);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_PENDING), 0UL);
+	/* all of them allocatable again, none twice */
+	objs = alloc_on_this_cpu(test, c, n);
+	for (i = 0; i < n; i++)
+		pcslab_free(c, objs[i]);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_DOUBLE_FREE), 1UL);
+	KUNIT_EXPECT_EQ(test, total(c, PCSLAB_STAT_OBJECTS_IN_USE), 0UL);
+}
+
+/*
+ * The chain a batch builds, by its rules alone (so on any kernel, KASAN
+ * or not): one link per carry + 1 objects, the newest carrier's count
+ * written when the batch is sealed, every object on it exactly once, the
+ * first one freed the tail.  And the carry a cache gets by object size.
+ */
+static void outbox_carrier_chain_shape(struct kunit *test)
+{
+	static const unsigned int carries[] = { 0, 1, 3, 63 };
+	static const struct { unsigned int size, carry; } sizes[] = {
+		{ 16, 0 }, { 24, 0 }, { 32, 1 }, { 64, 3 }, { 200, 15 },
+		{ 1024, 63 },
+	};
+	const unsigned int words = 66, max = 64;
+	unsigned long *mem = kunit_kcalloc(test, words * max, sizeof(long),
+					   GFP_KERNEL);
+	unsigned int ci, n, i, k;
+	char name[32];
+
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	for (ci = 0; ci < ARRAY_SIZE(carries); ci++) {
+		unsigned int carry = carries[ci];
+
+		for (n = 1; n <= max; n++) {
+			struct pcslab_batch b = { .owner = 0 };
+			DECLARE_BITMAP(seen, 64) = {};
+			unsigned int links = 0, objects = 0;
+			struct llist_node *pos;
+
+			for (i = 0; i < n; i++)
+				pcslab_batch_chain(&b, mem + i * words, carry);
+			pcslab_batch_seal(&b, carry);
+			KUNIT_EXPECT_EQ(test, b.n, n);
+			KUNIT_EXPECT_PTR_EQ(test, (void *)b.last, (void *)mem);
+			llist_for_each(pos, b.first) {
+				struct pcslab_carrier *c = (struct pcslab_carrier *)pos;
+				unsigned int m = carry ? 1 + c->nr : 1;
+
+				KUNIT_ASSERT_LE(test, m, carry + 1);
+				for (k = 0; k < m; k++) {
+					unsigned long *obj = k ? c->objs[k - 1] :
+								 (void *)pos;
+
+					i = (obj - mem) / words;
+					KUNIT_ASSERT_LT(test, i, n);
+					KUNIT_EXPECT_FALSE(test,
+							   __test_and_set_bit(i, seen));
+				}
+				links++;
+				objects += m;
+			}
+			KUNIT_EXPECT_EQ(test, objects, n);
+			KUNIT_EXPECT_EQ(test, links, DIV_ROUND_UP(n, carry + 1));
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct pcslab_cache *c;
+
+		snprintf(name, sizeof(name), "kunit_carry%u", sizes[i].size);
+		c = make_named_cache(test, name, sizes[i].size, 0, NULL);
+		KUNIT_EXPECT_EQ(test, c->carry, c->hooks ? 0 : sizes[i].carry);
+	}
+}
+
+/*
+ * Carriers end to end, by object size: a 64 B object carries 3 others,
+ * 1 KiB ones a whole batch, 16 B ones none (and a cache with hooks, as
+ * under KASAN, none either).
+ */
+static void cache_outbox_carriers(struct kunit *test)
+{
+	check_carried(test, 64, 16);
+	check_carried(test, 64, 13);
+	check_carried(test, 1024, 64);
+	check_carried(test, 16, 8);
+}
+
+/*
  * Nothing strands in an outbox: the idle flush (an idle freer), the
  * shrinker and destroy each return what waits there.
  */
@@ -346,6 +492,8 @@ static void cache_outbox_irq_free_while_task_holds_lock(struct kunit *test)
 
 static struct kunit_case pcslab_outbox_cases[] = {
 	KUNIT_CASE(cache_outbox_batches_remote_frees),
+	KUNIT_CASE(outbox_carrier_chain_shape),
+	KUNIT_CASE(cache_outbox_carriers),
 	KUNIT_CASE(cache_outbox_flush_rules),
 	KUNIT_CASE(cache_capacity_boundaries),
 	KUNIT_CASE(cache_kick_queued_once),

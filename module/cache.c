@@ -12,6 +12,7 @@
 #include <linux/cpumask.h>
 #include <linux/ctype.h>
 #include <linux/kmemleak.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
@@ -377,6 +378,17 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 	cache->hooks = cache->kasan || IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) ||
 		       (flags & (PCSLAB_ZERO_ON_FREE | PCSLAB_POISON)) || ctor;
 	cache->remote_slow = cache->hooks;
+	/*
+	 * A carrier's words past the link and the mark hold addresses
+	 * (struct pcslab_carrier): as many as fit, rounded to a power of two
+	 * less one.
+	 */
+	if (!cache->hooks && geo.obj_size >= 4 * sizeof(void *)) {
+		unsigned int room = geo.obj_size / sizeof(void *) - 2;
+
+		room = min(room, PCSLAB_CARRY_MAX + 1);
+		cache->carry = rounddown_pow_of_two(room) - 1;
+	}
 	INIT_DELAYED_WORK(&cache->idle_flush, pcslab_idle_flush_fn);
 	cache->idle_flush_ms = READ_ONCE(pcslab_idle_flush_ms);
 	for_each_possible_cpu(cpu) {

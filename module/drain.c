@@ -81,68 +81,91 @@ pcslab_drain_run_done(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 	pcslab_slab_relist_locked(cache, pc, slab, reserve, was_full);
 }
 
+/* The slab whose objects a drain is putting back, and how many so far. */
+struct pcslab_drain_run {
+	struct pcslab_slab *slab;
+	unsigned int run;
+	bool was_full;
+};
+
+/* Put back @obj, one object of a detached queue, in the run of its slab. */
+static __always_inline void
+pcslab_drain_obj(struct pcslab_cache *cache, struct pcslab_cpu *pc,
+		 struct pcslab_drain_run *r, void *obj, unsigned long free_base,
+		 unsigned int reserve, bool hooks)
+{
+	struct pcslab_slab *s = pcslab_slab_base(obj, &cache->geo);
+
+	if (s != r->slab) {
+		if (r->run)
+			pcslab_drain_run_done(cache, pc, r->slab, r->run,
+					      reserve, r->was_full);
+		r->slab = s;
+		r->was_full = !s->nr_free;
+		r->run = 0;
+	}
+	r->run += pcslab_drain_one(cache, s, obj, free_base, hooks);
+}
+
 /*
- * Put back a detached queue, counting it (pcslab_remote_detach()).  A
- * freer sends its objects in chains, so the queue holds runs of one slab:
- * each run fixes its slab's counts and lists once.
+ * Put back a detached queue, counting it (pcslab_remote_detach()), or a
+ * batch of a dead cache.  A freer sends its objects in chains, so the
+ * queue holds runs of one slab: each run fixes its slab's counts and
+ * lists once.  A carrier's objects go back before the carrier itself,
+ * whose slab, not empty until then, cannot be released while its
+ * addresses are read (struct pcslab_carrier).
  *
- * Return: objects on @list, double frees included.
+ * Return: objects on @list, carried ones and double frees included.
  */
 static __always_inline unsigned int
 pcslab_drain_list(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 		  struct llist_node *list, bool hooks)
 {
-	unsigned int reserve = pcslab_reserve(cache, pc), run = 0, n = 0;
+	unsigned int reserve = pcslab_reserve(cache, pc), n = 0;
 	unsigned long free_base = pcslab_free_word_base(cache, hooks);
-	struct pcslab_slab *slab = NULL;
+	/* a cache with hooks has no carriers: a constant in its loop */
+	unsigned int carry = hooks ? 0 : cache->carry;
+	struct pcslab_drain_run r = { .slab = NULL };
 	struct llist_node *pos, *next;
-	bool was_full = false;
 
 	llist_for_each_safe(pos, next, list) {
-		struct pcslab_slab *s = pcslab_slab_base(pos, &cache->geo);
+		if (carry) {
+			struct pcslab_carrier *c = (struct pcslab_carrier *)pos;
+			unsigned int i, nr = c->nr;
 
-		if (s != slab) {
-			if (run)
-				pcslab_drain_run_done(cache, pc, slab, run,
-						      reserve, was_full);
-			slab = s;
-			was_full = !slab->nr_free;
-			run = 0;
+			for (i = 0; i < nr; i++)
+				pcslab_drain_obj(cache, pc, &r, c->objs[i],
+						 free_base, reserve, false);
+			n += nr;
 		}
-		run += pcslab_drain_one(cache, slab, pos, free_base, hooks);
+		pcslab_drain_obj(cache, pc, &r, pos, free_base, reserve, hooks);
 		n++;
 	}
-	if (run)
-		pcslab_drain_run_done(cache, pc, slab, run, reserve, was_full);
+	if (r.run)
+		pcslab_drain_run_done(cache, pc, r.slab, r.run, reserve,
+				      r.was_full);
 	return n;
 }
 
 /**
- * pcslab_put_queued_locked - put back an object that came through a queue.
+ * pcslab_put_chain_locked - put back a chain of queued objects.
  * @cache: the cache.
- * @pc: its owner CPU's state, lock held.
- * @obj: the object, validated and marked when it was claimed; its first
- *	word holds a queue link.
+ * @pc: their owner CPU's state, lock held.
+ * @first: the chain's first link; the last one's next is NULL.
  *
- * Used by a late free of a dead cache (the direct free): the drain's
- * steps for a run of one object.
+ * Used by a late free of a dead cache (the direct free): the drain's walk
+ * of a chain that never reached the queue.
  *
- * Return: false (reported) if the slot was free meanwhile: a double free.
+ * Return: objects on the chain, double frees (reported) included.
  */
-bool pcslab_put_queued_locked(struct pcslab_cache *cache,
-			      struct pcslab_cpu *pc, void *obj)
+unsigned int pcslab_put_chain_locked(struct pcslab_cache *cache,
+				     struct pcslab_cpu *pc,
+				     struct llist_node *first)
 {
-	struct pcslab_slab *slab = pcslab_slab_base(obj, &cache->geo);
-	bool was_full = !slab->nr_free;
-	bool hooks = cache->hooks;
-
 	lockdep_assert_held(&pc->lock);
-	if (!pcslab_drain_one(cache, slab, obj,
-			      pcslab_free_word_base(cache, hooks), hooks))
-		return false;
-	pcslab_drain_run_done(cache, pc, slab, 1, pcslab_reserve(cache, pc),
-			      was_full);
-	return true;
+	if (unlikely(cache->hooks))
+		return pcslab_drain_list(cache, pc, first, true);
+	return pcslab_drain_list(cache, pc, first, false);
 }
 
 /**

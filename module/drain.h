@@ -11,8 +11,9 @@
 
 #include "pcslab_internal.h"
 
-bool pcslab_put_queued_locked(struct pcslab_cache *cache,
-			      struct pcslab_cpu *pc, void *obj);
+unsigned int pcslab_put_chain_locked(struct pcslab_cache *cache,
+				     struct pcslab_cpu *pc,
+				     struct llist_node *first);
 unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 				 struct pcslab_cpu *pc);
 noinline void pcslab_level_moved(struct pcslab_cache *cache,

@@ -12,7 +12,11 @@
  *                in use, without a look at the owner's bitmap
  *                (pcslab_claim());
  *   2. outbox    it is chained, under this CPU's own lock, into this CPU's
- *                outbox slot for the owner (slot = owner % 4);
+ *                outbox slot for the owner (slot = owner % 4): in a cache
+ *                without hooks, its address written into the chain's
+ *                newest object if that has room (a carrier, struct
+ *                pcslab_carrier), so that the owner's walk takes one
+ *                dependent miss per carrier, not one per object;
  *   3. hand-off  when the slot holds outbox_batch objects, or another owner
  *                needs the slot, the chain goes to the owner's remote queue
  *                with one llist_add_batch() and one pending update;
@@ -186,13 +190,11 @@ void pcslab_kick_fn(void *info)
 static void pcslab_batch_put_back(struct pcslab_cache *cache,
 				  struct pcslab_cpu *pc, struct pcslab_batch *b)
 {
-	struct llist_node *pos, *next;
 	unsigned long flags;
 
 	b->last->next = NULL;
 	spin_lock_irqsave(&pc->lock, flags);
-	llist_for_each_safe(pos, next, b->first)
-		pcslab_put_queued_locked(cache, pc, pos);
+	pcslab_put_chain_locked(cache, pc, b->first);
 	spin_unlock_irqrestore(&pc->lock, flags);
 }
 
@@ -219,6 +221,7 @@ void pcslab_batch_send(struct pcslab_cache *cache, struct pcslab_batch *b)
 
 	if (!b->n)
 		return;
+	pcslab_batch_seal(b, cache->carry);
 	pc = per_cpu_ptr(cache->cpu, b->owner);
 	/* a dead cache must not get kicks or work queued */
 	if (unlikely(READ_ONCE(cache->dead))) {
@@ -264,7 +267,7 @@ noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
 {
 	struct pcslab_batch b = { .owner = owner };
 
-	pcslab_batch_chain(&b, obj);
+	pcslab_batch_chain(&b, obj, cache->carry);
 	pcslab_batch_send(cache, &b);
 }
 
@@ -274,15 +277,18 @@ noinline void pcslab_free_direct(struct pcslab_cache *cache, unsigned int owner,
  */
 
 /*
- * Send a slot's chain: take it under the outbox lock (held), drop the
- * lock, then hand it over, so that no path holds two locks.  Out of line:
- * the batch on the stack stays out of the remote free's frame.
+ * Send the chain of @owner's slot: take it under the outbox lock (held),
+ * drop the lock, then hand it over, so that no path holds two locks.  Out
+ * of line: the batch on the stack stays out of the remote free's frame,
+ * and the slot is found again here so that the inline path keeps no
+ * pointer to it for the call.
  */
 noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
 					struct pcslab_cpu *pc,
-					struct pcslab_batch *slot)
+					unsigned int owner)
 	__releases(&pc->outbox_lock)
 {
+	struct pcslab_batch *slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
 	struct pcslab_batch out;
 
 	pcslab_outbox_take(slot, &out);
@@ -302,17 +308,17 @@ noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
  */
 noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 					 struct pcslab_cpu *pc,
-					 struct pcslab_batch *slot,
 					 unsigned int owner, void *obj)
 	__releases(&pc->outbox_lock)
 {
+	struct pcslab_batch *slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
 	bool wait = cpu_online(owner) && READ_ONCE(cache->outbox_batch) > 1;
 	struct pcslab_batch old;
 
 	pcslab_outbox_take(slot, &old);
 	if (wait) {
 		slot->owner = owner;
-		pcslab_batch_chain(slot, obj);
+		pcslab_batch_chain(slot, obj, cache->carry);
 	}
 	pcslab_outbox_unlock(pc);
 	pcslab_batch_send(cache, &old);

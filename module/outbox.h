@@ -16,11 +16,10 @@
 
 noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
 					struct pcslab_cpu *pc,
-					struct pcslab_batch *slot)
+					unsigned int owner)
 	__releases(&pc->outbox_lock);
 noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 					 struct pcslab_cpu *pc,
-					 struct pcslab_batch *slot,
 					 unsigned int owner, void *obj)
 	__releases(&pc->outbox_lock);
 noinline void pcslab_outbox_add_slow(struct pcslab_cache *cache,
@@ -113,20 +112,17 @@ static __always_inline void pcslab_outbox_put_unlock(struct pcslab_cache *cache,
 	__releases(&pc->outbox_lock)
 {
 	struct pcslab_batch *slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
-	struct llist_node *node = obj;
 	unsigned int n = slot->n;
 
 	if (unlikely(!n || slot->owner != owner)) {
 		/* a chain starts: the owner's state is looked at once per chain */
-		pcslab_outbox_start_unlock(cache, pc, slot, owner, obj);
+		pcslab_outbox_start_unlock(cache, pc, owner, obj);
 		return;
 	}
-	/* pcslab_batch_chain() for a chain that has a tail already */
-	node->next = slot->first;
-	slot->first = node;
-	slot->n = ++n;
+	pcslab_batch_chain(slot, obj, cache->carry);
+	n++;
 	if (unlikely(n >= READ_ONCE(cache->outbox_batch))) {
-		pcslab_outbox_send_unlock(cache, pc, slot);
+		pcslab_outbox_send_unlock(cache, pc, owner);
 		return;
 	}
 	pcslab_outbox_unlock(pc);

@@ -69,7 +69,7 @@ extern const char *const pcslab_stat_names[PCSLAB_NR_STATS];
  * @first: newest object's link, or NULL when empty.
  * @last: oldest object's link (the chain's tail).
  * @owner: owner CPU of every object in the chain.
- * @n: objects in the chain.
+ * @n: objects in the chain, carried ones included (struct pcslab_carrier).
  */
 struct pcslab_batch {
 	struct llist_node *first;
@@ -77,6 +77,36 @@ struct pcslab_batch {
 	unsigned int owner;
 	unsigned int n;
 };
+
+/**
+ * struct pcslab_carrier - a queued object that carries others.
+ * @link: its llist link, as in any queued object.
+ * @mark: its queued mark (pcslab_mark()), as in any queued object.
+ * @nr: objects it carries, 0 to the cache's @carry: @carry from its
+ *	start, and for the newest carrier of a batch its count once the
+ *	batch is sent (pcslab_batch_seal()).
+ * @objs: their addresses, each claimed (marked) like the carrier.
+ *
+ * Every step of a drain's walk along a chain is a miss on a line the
+ * freer wrote last, and each waits for the one before it.  So in a cache
+ * whose objects have room (@carry > 0: no hooks, at least four words),
+ * a chain links carriers, not objects: the freer writes the addresses of
+ * the @carry objects after the first one of each run into it, and the
+ * owner takes one dependent step per carrier, reading the addresses from
+ * a line it has just fetched (pcslab_batch_chain(), pcslab_drain_list()).
+ * @carry is a power of two less one: a batch's count says where its next
+ * object goes, with no count of the carrier's own to keep.  Everything
+ * else about a queued object holds for each of them.
+ */
+struct pcslab_carrier {
+	struct llist_node link;
+	unsigned long mark;
+	unsigned long nr;
+	void *objs[];
+};
+
+/* A batch never needs more: the outbox sends at PCSLAB_OUTBOX_MAX_BATCH. */
+#define PCSLAB_CARRY_MAX	(PCSLAB_OUTBOX_MAX_BATCH - 1)
 
 /**
  * struct pcslab_cpu - one CPU's share of a cache.
@@ -162,6 +192,8 @@ struct pcslab_cpu {
  * @fixed_level: drain level, or %PCSLAB_DRAIN_ADAPTIVE.
  * @queue_capacity: remote queue bound per CPU.
  * @outbox_batch: remote frees an outbox slot collects before it sends.
+ * @carry: objects a queued object carries besides itself (struct
+ *	pcslab_carrier); 0 for a cache with hooks or objects too small.
  * @mark_key: random key of the queued mark (pcslab_mark()).
  * @reserve: empty slabs an online CPU keeps (see %PCSLAB_RESERVE_OBJECTS);
  *	0 once destroyed.
@@ -192,6 +224,7 @@ struct pcslab_cache {
 	unsigned int fixed_level;
 	unsigned int queue_capacity;
 	unsigned int outbox_batch;
+	unsigned int carry;
 	unsigned long mark_key;
 	unsigned int reserve;
 	bool kasan;
@@ -650,22 +683,55 @@ noinline void pcslab_free_hooks(struct pcslab_cache *cache, void *obj,
 
 /* ---- remote frees on the freeing CPU (outbox.c) ---- */
 
+/*
+ * Objects a link @node of a sent chain (in @cache's queues) stands for:
+ * itself and what it carries.
+ */
+static __always_inline unsigned int
+pcslab_link_objects(const struct pcslab_cache *cache, struct llist_node *node)
+{
+	if (!cache->carry)
+		return 1;
+	return 1 + ((struct pcslab_carrier *)node)->nr;
+}
+
 /**
  * pcslab_batch_chain - add a claimed object to a batch.
  * @b: the batch, for the object's owner.
- * @obj: the object; its first word becomes the chain link.
+ * @obj: the object: carried by the batch's newest carrier if that has
+ *	room (the batch's count says so), else a link of its own, and then
+ *	a carrier if the cache has them.
+ * @carry: the cache's @carry, 0 or a power of two less one.
+ *
+ * A new carrier is marked full (@carry): only the newest one may not be,
+ * and pcslab_batch_seal() writes its count when the batch goes.
  */
-static inline void pcslab_batch_chain(struct pcslab_batch *b, void *obj)
+static __always_inline void pcslab_batch_chain(struct pcslab_batch *b,
+					       void *obj, unsigned int carry)
 {
-	/* loaded before the store to @obj, which may alias anything */
+	/* loaded before the stores to @obj, which may alias anything */
 	struct llist_node *node = obj, *first = b->first;
-	unsigned int n = b->n;
+	unsigned int n = b->n, k = n & carry;
 
+	b->n = n + 1;
+	if (k) {
+		((struct pcslab_carrier *)first)->objs[k - 1] = obj;
+		return;
+	}
+	if (carry)
+		((struct pcslab_carrier *)obj)->nr = carry;
 	node->next = first;
 	b->first = node;
 	if (!n)
 		b->last = node;
-	b->n = n + 1;
+}
+
+/* A batch is about to go: its newest carrier's count, in the carrier. */
+static __always_inline void pcslab_batch_seal(struct pcslab_batch *b,
+					      unsigned int carry)
+{
+	if (carry && b->n)
+		((struct pcslab_carrier *)b->first)->nr = (b->n - 1) & carry;
 }
 
 void pcslab_batch_send(struct pcslab_cache *cache, struct pcslab_batch *b);

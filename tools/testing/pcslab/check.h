@@ -60,15 +60,27 @@ static inline void check_outboxes(struct pcslab_cache *c, unsigned int *waiting)
 			unsigned int n = 0;
 
 			for (pos = b->first; pos && n <= b->n; pos = pos->next) {
-				struct pcslab_slab *slab = pcslab_slab_base(pos, &c->geo);
+				/* the newest carrier's count is the slot's until it goes */
+				unsigned int k, links = pos == b->first && c->carry ?
+							1 + ((b->n - 1) & c->carry) :
+							pcslab_link_objects(c, pos);
 
-				CHECK(slab->cpu == b->owner && b->owner % PCSLAB_OUTBOX_SLOTS == i,
-				      "cpu %u slot %u: object of cpu %u for owner %u", cpu, i,
-				      slab->cpu, b->owner);
-				CHECK(pcslab_is_marked(c, pos), "cpu %u: %p in the outbox unmarked",
-				      cpu, (void *)pos);
+				CHECK(links <= c->carry + 1, "cpu %u slot %u: carrier %p of %u",
+				      cpu, i, (void *)pos, links);
+				for (k = 0; k < links; k++) {
+					void *obj = k ? ((struct pcslab_carrier *)pos)->objs[k - 1] :
+							(void *)pos;
+					struct pcslab_slab *slab = pcslab_slab_base(obj, &c->geo);
+
+					CHECK(slab->cpu == b->owner &&
+					      b->owner % PCSLAB_OUTBOX_SLOTS == i,
+					      "cpu %u slot %u: object of cpu %u for owner %u", cpu,
+					      i, slab->cpu, b->owner);
+					CHECK(pcslab_is_marked(c, obj),
+					      "cpu %u: %p in the outbox unmarked", cpu, obj);
+				}
 				last = pos;
-				n++;
+				n += links;
 			}
 			CHECK(n == b->n && last == (n ? b->last : NULL),
 			      "cpu %u slot %u: chain of %u, n %u", cpu, i, n, b->n);
@@ -150,7 +162,7 @@ static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 		CHECK(empty == pc->nr_empty, "cpu %u: %u empty, nr_empty %u", cpu, empty, pc->nr_empty);
 		CHECK(inuse == pc->nr_inuse, "cpu %u: %lu in use, nr_inuse %lu", cpu, inuse, pc->nr_inuse);
 		llist_for_each(pos, pc->remote.head.first)
-			len++;
+			len += pcslab_link_objects(c, pos);
 		CHECK(len + waiting[cpu] == queued,
 		      "cpu %u: queue holds %u, outboxes %u, %u objects marked", cpu, len,
 		      waiting[cpu], queued);

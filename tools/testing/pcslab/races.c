@@ -345,7 +345,7 @@ static unsigned int queue_len(struct pcslab_cpu *pc)
 	unsigned int n = 0;
 
 	llist_for_each(pos, pc->remote.head.first)
-		n++;
+		n += pcslab_link_objects(pc->cache, pos);
 	return n;
 }
 

@@ -167,6 +167,12 @@ static inline int fls(unsigned int x)
 	return x ? 32 - __builtin_clz(x) : 0;
 }
 
+/* include/linux/log2.h, for n > 0 */
+static inline unsigned long rounddown_pow_of_two(unsigned long n)
+{
+	return 1UL << (63 - __builtin_clzl(n));
+}
+
 struct reciprocal_value {
 	u32 m;
 	u8 sh1, sh2;
