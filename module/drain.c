@@ -153,8 +153,8 @@ pcslab_drain_list(struct pcslab_cache *cache, struct pcslab_cpu *pc,
  * @pc: their owner CPU's state, lock held.
  * @first: the chain's first link; the last one's next is NULL.
  *
- * Used by a late free of a dead cache (the direct free): the drain's walk
- * of a chain that never reached the queue.
+ * The drain's walk of a detached queue, and of a late free's chain for a
+ * dead cache (the direct free), which never reached the queue.
  *
  * Return: objects on the chain, double frees (reported) included.
  */
@@ -189,10 +189,7 @@ unsigned int pcslab_drain_locked(struct pcslab_cache *cache,
 	list = pcslab_remote_detach(&pc->remote);
 	if (!list)
 		return 0;
-	if (unlikely(cache->hooks))
-		n = pcslab_drain_list(cache, pc, list, true);
-	else
-		n = pcslab_drain_list(cache, pc, list, false);
+	n = pcslab_put_chain_locked(cache, pc, list);
 	pcslab_remote_detached(&pc->remote, n);
 	pcslab_stat_locked(pc, PCSLAB_STAT_DRAIN);
 	pc->stat[PCSLAB_STAT_DRAINED_OBJECTS] += n;
