@@ -68,6 +68,7 @@ void bench_bulk(unsigned int rep, enum bench_alloc alloc, unsigned int batch,
 		void **objs);
 void bench_prodcons(unsigned int rep, enum bench_alloc alloc, unsigned int np,
 		    unsigned int nc);
+void bench_prodcons_ring(unsigned int rep);
 void bench_xfer(unsigned int rep, enum bench_alloc alloc);
 void bench_sweep(unsigned int rep, enum bench_alloc alloc, unsigned int pct);
 void bench_policy(unsigned int rep, const char *load, unsigned int np,

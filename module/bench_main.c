@@ -13,7 +13,8 @@
  *   pair      alloc+free on one CPU, batches 1/10/100/1000, FIFO/shuffled
  *   bulk      alloc_bulk+free_bulk on one CPU, batches 16/64/256 (against
  *             kmem_cache_alloc_bulk/free_bulk; pair rows of order "bulk")
- *   prodcons  alloc on one CPU, free on another: 1:1, N:1, 1:N
+ *   prodcons  alloc on one CPU, free on another: 1:1, N:1, 1:N; and the
+ *             1:1 ring alone, handing over objects of a pool
  *   xfer      CPU A allocates 256, CPU B frees them, in turns: each
  *             side's cost per object, drains and kicks included
  *   sweep     two CPUs, 0/5/25/50/100 % of frees remote
@@ -242,6 +243,9 @@ static void run_all(unsigned int *perm, void **objs)
 	enum bench_alloc a;
 
 	for (rep = 0; rep < reps; rep++) {
+		/* the producer/consumer ring alone, the part no allocator removes */
+		if (want("prodcons") && nr_cpus >= 2)
+			bench_prodcons_ring(rep);
 		for (a = 0; a < NR_ALLOCS; a++) {
 			if (want("pair"))
 				for (i = 0; i < ARRAY_SIZE(batches); i++) {

@@ -126,9 +126,23 @@ struct pc_shared {
 	unsigned int burst;	/* 0: steady; else burst size */
 	unsigned int gap_us;	/* pause between bursts */
 	bool timed;		/* get_cycles() around every call */
+	unsigned long *pool;	/* the ring alone: objects handed over, one per line */
 	atomic_long_t consumed;
 	unsigned long total;
 };
+
+/*
+ * The ring alone hands over objects of a pool twice the ring's size, one
+ * per cache line, so that an object's line is written by the producer
+ * and read by the consumer as an allocator's would be.
+ */
+#define PC_POOL_OBJECTS		(2 * PCSLAB_WL_RING_SIZE)
+#define PC_POOL_STRIDE		(L1_CACHE_BYTES / sizeof(unsigned long))
+
+static void *pc_pool_obj(struct pc_shared *s, unsigned long i)
+{
+	return &s->pool[(i % PC_POOL_OBJECTS) * PC_POOL_STRIDE];
+}
 
 static void producer_fn(struct bthread *t)
 {
@@ -139,7 +153,7 @@ static void producer_fn(struct bthread *t)
 	for (i = 0; i < n; i++) {
 		struct pcslab_wl_ring *r;
 		cycles_t c0 = s->timed ? get_cycles() : 0;
-		void *p = b_alloc(t->alloc);
+		void *p = s->pool ? pc_pool_obj(s, i) : b_alloc(t->alloc);
 
 		if (s->timed)
 			t->cycles += get_cycles() - c0;
@@ -173,6 +187,7 @@ static void consumer_fn(struct bthread *t)
 {
 	struct pc_shared *s = t->arg;
 	unsigned int me = t->wl.idx - s->nr_prod, p = 0, done = 0;
+	unsigned long sum = 0;
 
 	while (atomic_long_read(&s->consumed) < s->total) {
 		void *obj = pcslab_wl_ring_pop(&s->rings[p * s->nr_cons + me]);
@@ -186,7 +201,10 @@ static void consumer_fn(struct bthread *t)
 			continue;
 		}
 		c0 = s->timed ? get_cycles() : 0;
-		b_free(t->alloc, obj);
+		if (s->pool)
+			sum += READ_ONCE(*(unsigned long *)obj);
+		else
+			b_free(t->alloc, obj);
 		if (s->timed)
 			t->cycles += get_cycles() - c0;
 		t->count++;
@@ -195,6 +213,8 @@ static void consumer_fn(struct bthread *t)
 			done = 0;
 		}
 	}
+	/* keeps the ring's reads of the objects */
+	t->fails += sum == ULONG_MAX;
 }
 
 struct pc_result {
@@ -203,10 +223,12 @@ struct pc_result {
 
 static int run_prodcons(enum bench_alloc alloc, unsigned int nr_prod,
 			unsigned int nr_cons, unsigned int burst,
-			unsigned int gap_us, bool timed, struct pc_result *res)
+			unsigned int gap_us, bool timed, unsigned long *pool,
+			struct pc_result *res)
 {
 	struct pc_shared s = { .nr_prod = nr_prod, .nr_cons = nr_cons,
-			       .burst = burst, .gap_us = gap_us, .timed = timed };
+			       .burst = burst, .gap_us = gap_us, .timed = timed,
+			       .pool = pool };
 	struct bthread t[MAX_THREADS] = {};
 	unsigned int i, n = nr_prod + nr_cons;
 
@@ -242,13 +264,34 @@ void bench_prodcons(unsigned int rep, enum bench_alloc alloc, unsigned int np,
 {
 	struct pc_result r;
 
-	if (run_prodcons(alloc, np, nc, 0, 0, bench_percall, &r) || !r.objects)
+	if (run_prodcons(alloc, np, nc, 0, 0, bench_percall, NULL, &r) || !r.objects)
 		return;
 	pr_info("CSV prodcons %s,%u,%u:%u,%u,%llu,%llu,%llu,%llu\n",
 		alloc_names[alloc], cur_size, np, nc, rep,
 		div64_u64(r.objects * NSEC_PER_SEC, r.ns),
 		div64_u64(r.free_cycles, r.objects), r.fails,
 		div64_u64(r.alloc_cycles, r.objects));
+}
+
+/*
+ * The producer/consumer row's ring alone, in the same threads: objects of
+ * a pool handed over and read, no allocator.  Its time per object is the
+ * part of every producer/consumer figure that no allocator can remove
+ * (tools/bench-report subtracts it).  Printed as allocator "ring".
+ */
+void bench_prodcons_ring(unsigned int rep)
+{
+	unsigned long *pool;
+	struct pc_result r;
+
+	pool = vzalloc(array_size(PC_POOL_OBJECTS, L1_CACHE_BYTES));
+	if (!pool)
+		return;
+	if (!run_prodcons(A_PCSLAB, 1, 1, 0, 0, bench_percall, pool, &r) &&
+	    r.objects)
+		pr_info("CSV prodcons ring,%u,1:1,%u,%llu,0,%llu,0\n", cur_size,
+			rep, div64_u64(r.objects * NSEC_PER_SEC, r.ns), r.fails);
+	vfree(pool);
 }
 
 /*
@@ -437,7 +480,7 @@ void bench_policy(unsigned int rep, const char *load, unsigned int np,
 		pcslab_cache_set_policy(pcache, policies[i]);
 		pcslab_cache_drain(pcache);
 		changes = level_changes();
-		if (run_prodcons(A_PCSLAB, np, nc, burst, gap, true, &r) || !r.objects)
+		if (run_prodcons(A_PCSLAB, np, nc, burst, gap, true, NULL, &r) || !r.objects)
 			return;
 		changes = level_changes() - changes;
 		policy_name(policies[i], name, sizeof(name));
@@ -500,7 +543,7 @@ void bench_trace(void)
 	sampler = kthread_run(trace_sampler, NULL, "pcslab_bench/trace");
 	if (IS_ERR(sampler))
 		goto out;
-	run_prodcons(A_PCSLAB, 1, 1, 2048, 2000, true, &r);
+	run_prodcons(A_PCSLAB, 1, 1, 2048, 2000, true, NULL, &r);
 	WRITE_ONCE(trace_stop, true);
 	kthread_stop(sampler);
 	base = trace_len ? trace_buf[0].ticks : 0;
