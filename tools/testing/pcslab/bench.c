@@ -342,6 +342,8 @@ static int kernel_lock;
 static unsigned long __percpu *prim_pcpu;
 static __thread unsigned long tls_counter __used;
 
+/* general registers only: shim-irq's IPI call saves no vector register */
+__attribute__((__target__("general-regs-only")))
 static void prim_fn(struct bthread *t)
 {
 	const char *which = t->arg;

@@ -31,8 +31,10 @@
  *   shrinkers        registered; shim_shrink_all() counts and scans them.
  *
  * SHIM_BENCH (the native bench) drops what only tests need: atomic
- * per-CPU operations (one thread per CPU there), RCU section tracking and
- * the hooks, so that the core's own instructions are what is measured.
+ * per-CPU operations (one thread per CPU there), RCU section tracking,
+ * the hooks and might_sleep()'s check, and turns interrupts back on as
+ * the kernel does, with a test inline and no register lost to a call, so
+ * that the core's own instructions are what is measured.
  */
 #ifndef _PCSLAB_SHIM_H
 #define _PCSLAB_SHIM_H
@@ -528,6 +530,33 @@ void shim_free_percpu(void *p);
 #define migrate_disable() preempt_disable()
 #define migrate_enable() preempt_enable()
 
+/* A CPU's IPI queue and interrupt-off owner (shim.c). */
+struct shim_cpu_state {
+	struct llist_head ipis;
+	struct shim_thread *irq_owner;	/* the thread in its interrupt-off section */
+	int irq_nest;
+} __attribute__((__aligned__(64)));
+extern struct shim_cpu_state shim_cpus[];
+
+#ifdef SHIM_BENCH
+/*
+ * local_irq_restore() as the kernel's sti: a test of this CPU's IPI queue
+ * inline, and for a pending IPI a call that saves every register it
+ * touches, as interrupt entry does, so that a section that turns
+ * interrupts back on costs its caller no register (the core is built
+ * with -mgeneral-regs-only for it, as the kernel is).
+ */
+void shim_irq_enabled_pending(void)
+	__attribute__((__no_caller_saved_registers__, __target__("general-regs-only")));
+#define shim_irq_reenabled() do {					\
+	if (unlikely(__atomic_load_n(&shim_cpus[shim_cpu].ipis.first,	\
+				     __ATOMIC_RELAXED)))		\
+		shim_irq_enabled_pending();				\
+} while (0)
+#else
+#define shim_irq_reenabled() shim_irq_enabled()
+#endif
+
 /* interrupts off: the CPU runs nothing else (shim_cpu_claim()) */
 #ifdef SHIM_BENCH
 /* one thread per CPU */
@@ -549,7 +578,7 @@ void shim_cpu_release(int cpu);
 	shim_irqs_off = (int)(flags);					\
 	if (!(flags)) {							\
 		shim_cpu_release(shim_cpu);				\
-		shim_irq_enabled();					\
+		shim_irq_reenabled();					\
 	}								\
 } while (0)
 #define lockdep_assert_irqs_enabled() \
@@ -560,7 +589,15 @@ void shim_cpu_release(int cpu);
 #define in_task() (!shim_in_ipi)
 
 void shim_might_sleep(const char *file, int line);
+#ifdef SHIM_BENCH
+/*
+ * The kernel's without CONFIG_DEBUG_ATOMIC_SLEEP, preempting fully (or
+ * not at all): nothing.  With voluntary preemption it is a call.
+ */
+#define might_sleep() do { } while (0)
+#else
 #define might_sleep() shim_might_sleep(__FILE__, __LINE__)
+#endif
 #define cond_resched() do { } while (0)
 
 /* ---- spinlocks and mutexes ---- */

@@ -126,13 +126,7 @@ void shim_might_sleep(const char *file, int line)
 
 /* ---- IPIs ---- */
 
-struct shim_cpu_state {
-	struct llist_head ipis;
-	struct shim_thread *irq_owner;	/* the thread in its interrupt-off section */
-	int irq_nest;
-} ____cacheline_aligned;
-
-static struct shim_cpu_state shim_cpus[SHIM_MAX_CPUS];
+struct shim_cpu_state shim_cpus[SHIM_MAX_CPUS];
 
 #ifndef SHIM_BENCH
 /*
@@ -214,6 +208,13 @@ void shim_irq_enabled(void)
 	if (unlikely(__atomic_load_n(&shim_cpus[shim_cpu].ipis.first, __ATOMIC_RELAXED)))
 		shim_run_ipis(shim_cpu);
 }
+
+#ifdef SHIM_BENCH
+void shim_irq_enabled_pending(void)
+{
+	shim_run_ipis(shim_cpu);
+}
+#endif
 
 int smp_call_function_single_async(int cpu, call_single_data_t *csd)
 {
