@@ -28,8 +28,17 @@ struct pcslab_cache;
 #define PCSLAB_POISON		BIT(1)
 /** PCSLAB_HWCACHE_ALIGN: align objects to the hardware cache line. */
 #define PCSLAB_HWCACHE_ALIGN	BIT(2)
+/**
+ * PCSLAB_STRICT_FREE: mark every object at its free from another CPU, so
+ * that a second free of it is caught at that second free, whenever it
+ * comes.  Without it (or another debug flag), an object a remote free
+ * hands over inside another one is not touched by its freer, and a
+ * second free of it is caught when the owner takes it back, unless the
+ * owner allocated it again in between.
+ */
+#define PCSLAB_STRICT_FREE	BIT(3)
 #define PCSLAB_VALID_FLAGS	(PCSLAB_ZERO_ON_FREE | PCSLAB_POISON | \
-				 PCSLAB_HWCACHE_ALIGN)
+				 PCSLAB_HWCACHE_ALIGN | PCSLAB_STRICT_FREE)
 
 /* Byte written into freed objects of a %PCSLAB_POISON cache. */
 #define PCSLAB_POISON_BYTE	0x6b

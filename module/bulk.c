@@ -275,7 +275,7 @@ static void pcslab_free_bulk_remote(struct pcslab_cache *cache, size_t n,
 			pcslab_unlock_cpu(pc, flags);
 			continue;
 		}
-		if (pcslab_claim(cache, slab, idx, obj, hooks)) {
+		if (pcslab_claim_for(cache, &b, slab, idx, obj, hooks)) {
 			if (unlikely(hooks))
 				pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
 			pcslab_batch_chain(&b, obj, cache->carry);

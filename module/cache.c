@@ -317,7 +317,8 @@ static void pcslab_cache_free(struct pcslab_cache *cache)
  *	debugfs directory name.
  * @size: object size in bytes.
  * @align: object alignment, 0 (pointer alignment) or a power of two.
- * @flags: %PCSLAB_ZERO_ON_FREE, %PCSLAB_POISON, %PCSLAB_HWCACHE_ALIGN.
+ * @flags: %PCSLAB_ZERO_ON_FREE, %PCSLAB_POISON, %PCSLAB_HWCACHE_ALIGN,
+ *	%PCSLAB_STRICT_FREE.
  * @ctor: called on every object when its slab is created, or NULL.
  *	Objects must be returned in constructed state; not allowed together
  *	with %PCSLAB_ZERO_ON_FREE or %PCSLAB_POISON.
@@ -381,9 +382,11 @@ struct pcslab_cache *pcslab_cache_create(const char *name, unsigned int size,
 	/*
 	 * A carrier's words past the link and the mark hold addresses
 	 * (struct pcslab_carrier): as many as fit, rounded to a power of two
-	 * less one.
+	 * less one.  The objects it carries are not marked by their freer,
+	 * which PCSLAB_STRICT_FREE asks for.
 	 */
-	if (!cache->hooks && geo.obj_size >= 4 * sizeof(void *)) {
+	if (!cache->hooks && !(flags & PCSLAB_STRICT_FREE) &&
+	    geo.obj_size >= 4 * sizeof(void *)) {
 		unsigned int room = geo.obj_size / sizeof(void *) - 2;
 
 		room = min(room, PCSLAB_CARRY_MAX + 1);

@@ -69,6 +69,43 @@ double_free:
 	return 0;
 }
 
+/*
+ * Put back one object of @slab that a carrier carried, in a cache
+ * without hooks: its freer did not touch it (pcslab_claim_for()), so its
+ * claim is made here.  A set bit means it is back already.  Otherwise the
+ * bit is set and the free tag exchanged for what the object held, unless
+ * that is the mark: a second free made it a link of another chain (before
+ * or during the exchange), which will put it back, and the bit goes back.
+ * Either way a second free is reported here, and the object, perhaps in
+ * use again, is not touched.
+ *
+ * Return: 1 if put back, 0 if reported.
+ */
+static __always_inline unsigned int
+pcslab_drain_carried(struct pcslab_cache *cache, struct pcslab_slab *slab,
+		     void *obj, unsigned long free_base)
+{
+	unsigned int idx = pcslab_slab_valid_index(slab, &cache->geo, obj);
+	unsigned long *word = pcslab_mark_word(obj);
+	unsigned long mark = pcslab_mark(cache, obj), old = READ_ONCE(*word);
+
+	if (unlikely(__test_and_set_bit(idx, slab->free_map)))
+		goto double_free;
+	/* fully ordered: a freer that finds the tag sees the slot free */
+	do {
+		if (unlikely(old == mark)) {
+			__clear_bit(idx, slab->free_map);
+			goto double_free;
+		}
+	} while (!try_cmpxchg(word, &old,
+			      pcslab_free_word(free_base, obj, false)));
+	return 1;
+
+double_free:
+	pcslab_report_error(cache, PCSLAB_STAT_DOUBLE_FREE, obj);
+	return 0;
+}
+
 /* @run objects of @slab went back to its bitmap: counts, then lists. */
 static __always_inline void
 pcslab_drain_run_done(struct pcslab_cache *cache, struct pcslab_cpu *pc,
@@ -88,11 +125,14 @@ struct pcslab_drain_run {
 	bool was_full;
 };
 
-/* Put back @obj, one object of a detached queue, in the run of its slab. */
+/*
+ * Put back @obj, one object of a detached queue (@carried: carried by a
+ * carrier), in the run of its slab.
+ */
 static __always_inline void
 pcslab_drain_obj(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 		 struct pcslab_drain_run *r, void *obj, unsigned long free_base,
-		 unsigned int reserve, bool hooks)
+		 unsigned int reserve, bool hooks, bool carried)
 {
 	struct pcslab_slab *s = pcslab_slab_base(obj, &cache->geo);
 
@@ -104,7 +144,10 @@ pcslab_drain_obj(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 		r->was_full = !s->nr_free;
 		r->run = 0;
 	}
-	r->run += pcslab_drain_one(cache, s, obj, free_base, hooks);
+	if (carried)
+		r->run += pcslab_drain_carried(cache, s, obj, free_base);
+	else
+		r->run += pcslab_drain_one(cache, s, obj, free_base, hooks);
 }
 
 /*
@@ -135,10 +178,11 @@ pcslab_drain_list(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 
 			for (i = 0; i < nr; i++)
 				pcslab_drain_obj(cache, pc, &r, c->objs[i],
-						 free_base, reserve, false);
+						 free_base, reserve, false, true);
 			n += nr;
 		}
-		pcslab_drain_obj(cache, pc, &r, pos, free_base, reserve, hooks);
+		pcslab_drain_obj(cache, pc, &r, pos, free_base, reserve, hooks,
+				 false);
 		n++;
 	}
 	if (r.run)

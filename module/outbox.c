@@ -299,7 +299,8 @@ noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
 
 /*
  * The remote free of @obj found its slot empty or holding another
- * owner's chain: @obj starts a new chain for @owner, after the old chain
+ * owner's chain: @obj starts a new chain for @owner (claimed, with
+ * @claim, as every chain's first object is a link), after the old chain
  * is taken out to be sent.  An owner gone offline gets @obj in its queue
  * at once instead (its CPU-dead callback has flushed, or will flush,
  * every outbox; the idle flush drains what comes after).  Outbox lock
@@ -308,13 +309,25 @@ noinline void pcslab_outbox_send_unlock(struct pcslab_cache *cache,
  */
 noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 					 struct pcslab_cpu *pc,
-					 unsigned int owner, void *obj)
+					 struct pcslab_slab *slab, void *obj,
+					 bool claim)
 	__releases(&pc->outbox_lock)
 {
+	unsigned int owner = slab->cpu;
 	struct pcslab_batch *slot = &pc->outbox[owner % PCSLAB_OUTBOX_SLOTS];
 	bool wait = cpu_online(owner) && READ_ONCE(cache->outbox_batch) > 1;
 	struct pcslab_batch old;
 
+	if (claim) {
+		if (!pcslab_claim(cache, slab,
+				  pcslab_slab_valid_index(slab, &cache->geo, obj),
+				  obj, false)) {
+			pcslab_outbox_unlock(pc);
+			preempt_enable();
+			return;
+		}
+		pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
+	}
 	pcslab_outbox_take(slot, &old);
 	if (wait) {
 		slot->owner = owner;
@@ -331,25 +344,52 @@ noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 }
 
 /*
- * Add a claimed @obj to this CPU's outbox, any context, when the inline
- * path could not: task context waits for the outbox lock (interrupts
- * on); interrupt context only tries it, as the task it interrupted may
- * hold it, and on failure pushes the object onto the owner's queue.
- * Preemption off; turns it back on.
+ * pcslab_outbox_put_unlock() whose exchange found the mark or the free
+ * tag in a link-to-be: pcslab_claim_tagged() decides, and a claimed
+ * object is chained as usual.  Outbox lock held.
+ */
+noinline void pcslab_outbox_tagged_unlock(struct pcslab_cache *cache,
+					  struct pcslab_cpu *pc,
+					  struct pcslab_slab *slab, void *obj,
+					  unsigned long old)
+	__releases(&pc->outbox_lock)
+{
+	unsigned int idx = pcslab_slab_valid_index(slab, &cache->geo, obj);
+
+	if (pcslab_claim_tagged(cache, slab, idx, obj, old)) {
+		pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
+		pcslab_outbox_put_unlock(cache, pc, slab, obj, false);
+		return;
+	}
+	pcslab_outbox_unlock(pc);
+	preempt_enable();
+}
+
+/*
+ * Add @obj (claimed already unless @claim) to this CPU's outbox, any
+ * context, when the inline path could not: task context waits for the
+ * outbox lock (interrupts on); interrupt context only tries it, as the
+ * task it interrupted may hold it, and on failure pushes the object,
+ * claimed, onto the owner's queue.  Preemption off; turns it back on.
  */
 noinline void pcslab_outbox_add_slow(struct pcslab_cache *cache,
-				     unsigned int owner, void *obj)
+				     struct pcslab_slab *slab,
+				     unsigned int idx, void *obj, bool claim)
 {
 	struct pcslab_cpu *pc = this_cpu_ptr(cache->cpu);
 
 	if (likely(in_task())) {
 		pcslab_spin_lock(&pc->outbox_lock);
 	} else if (!pcslab_spin_trylock(&pc->outbox_lock)) {
-		pcslab_free_direct(cache, owner, obj);
+		if (!claim || pcslab_claim(cache, slab, idx, obj, false)) {
+			if (claim)
+				pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
+			pcslab_free_direct(cache, slab->cpu, obj);
+		}
 		preempt_enable();
 		return;
 	}
-	pcslab_outbox_put_unlock(cache, pc, owner, obj);
+	pcslab_outbox_put_unlock(cache, pc, slab, obj, claim);
 }
 
 /* pcslab_free_remote() of a cache with hooks, or a dead one. */
@@ -357,37 +397,25 @@ noinline void pcslab_free_remote_slow(struct pcslab_cache *cache,
 				      struct pcslab_slab *slab,
 				      unsigned int idx, void *obj)
 {
-	unsigned int owner = slab->cpu;
 	bool hooks = cache->hooks;
 
+	/* alive without hooks (dying): the outbox claims what becomes a link */
+	if (!hooks && !READ_ONCE(cache->dead)) {
+		pcslab_outbox_add_slow(cache, slab, idx, obj, true);
+		return;
+	}
+	/* a link: a cache with hooks carries nothing, a dead one queues nothing */
 	if (!pcslab_claim(cache, slab, idx, obj, hooks))
 		goto out;
 	pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
 	if (hooks)
 		pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
 	if (!READ_ONCE(cache->dead)) {
-		pcslab_outbox_add_slow(cache, owner, obj);
+		pcslab_outbox_add_slow(cache, slab, idx, obj, false);
 		return;
 	}
-	pcslab_free_direct(cache, owner, obj);
+	pcslab_free_direct(cache, slab->cpu, obj);
 out:
-	preempt_enable();
-}
-
-/*
- * pcslab_free_remote() whose exchange found the mark or the free tag
- * (pcslab_claim_tagged() decides).
- */
-noinline void pcslab_free_remote_tagged(struct pcslab_cache *cache,
-					struct pcslab_slab *slab,
-					unsigned int idx, void *obj,
-					unsigned long old)
-{
-	if (pcslab_claim_tagged(cache, slab, idx, obj, old)) {
-		pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
-		pcslab_outbox_add_slow(cache, slab->cpu, obj);
-		return;
-	}
 	preempt_enable();
 }
 

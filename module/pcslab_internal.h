@@ -695,23 +695,14 @@ pcslab_link_objects(const struct pcslab_cache *cache, struct llist_node *node)
 	return 1 + ((struct pcslab_carrier *)node)->nr;
 }
 
-/**
- * pcslab_batch_chain - add a claimed object to a batch.
- * @b: the batch, for the object's owner.
- * @obj: the object: carried by the batch's newest carrier if that has
- *	room (the batch's count says so), else a link of its own, and then
- *	a carrier if the cache has them.
- * @carry: the cache's @carry, 0 or a power of two less one.
- *
- * A new carrier is marked full (@carry): only the newest one may not be,
- * and pcslab_batch_seal() writes its count when the batch goes.
- */
-static __always_inline void pcslab_batch_chain(struct pcslab_batch *b,
-					       void *obj, unsigned int carry)
+/* pcslab_batch_chain() with @b's count @n already in hand. */
+static __always_inline void __pcslab_batch_chain(struct pcslab_batch *b,
+						 void *obj, unsigned int carry,
+						 unsigned int n)
 {
 	/* loaded before the stores to @obj, which may alias anything */
 	struct llist_node *node = obj, *first = b->first;
-	unsigned int n = b->n, k = n & carry;
+	unsigned int k = n & carry;
 
 	b->n = n + 1;
 	if (k) {
@@ -724,6 +715,24 @@ static __always_inline void pcslab_batch_chain(struct pcslab_batch *b,
 	b->first = node;
 	if (!n)
 		b->last = node;
+}
+
+/**
+ * pcslab_batch_chain - add an object to a batch.
+ * @b: the batch, for the object's owner.
+ * @obj: the object, claimed if it becomes a link (pcslab_claim_for()):
+ *	carried by the batch's newest carrier if that has room (the batch's
+ *	count says so), else a link of its own, and then a carrier if the
+ *	cache has them.
+ * @carry: the cache's @carry, 0 or a power of two less one.
+ *
+ * A new carrier is marked full (@carry): only the newest one may not be,
+ * and pcslab_batch_seal() writes its count when the batch goes.
+ */
+static __always_inline void pcslab_batch_chain(struct pcslab_batch *b,
+					       void *obj, unsigned int carry)
+{
+	__pcslab_batch_chain(b, obj, carry, b->n);
 }
 
 /* A batch is about to go: its newest carrier's count, in the carrier. */

@@ -42,10 +42,12 @@ static inline unsigned long stat_sum(struct pcslab_cache *c, enum pcslab_stat_it
 
 /*
  * Walk every CPU's outbox under its lock: each slot's chain is as long as
- * it says, ends at its tail, and holds marked objects of the slot's owner.
- * Adds the objects waiting for each owner to @waiting[owner].
+ * it says, ends at its tail, and holds objects of the slot's owner, in
+ * use, its links marked.  Adds the links waiting for each owner to
+ * @links_of[owner], the objects to @objects[owner].
  */
-static inline void check_outboxes(struct pcslab_cache *c, unsigned int *waiting)
+static inline void check_outboxes(struct pcslab_cache *c, unsigned int *links_of,
+				  unsigned int *objects)
 {
 	unsigned int cpu, i;
 
@@ -76,18 +78,23 @@ static inline void check_outboxes(struct pcslab_cache *c, unsigned int *waiting)
 					      b->owner % PCSLAB_OUTBOX_SLOTS == i,
 					      "cpu %u slot %u: object of cpu %u for owner %u", cpu,
 					      i, slab->cpu, b->owner);
-					CHECK(pcslab_is_marked(c, obj),
-					      "cpu %u: %p in the outbox unmarked", cpu, obj);
+					/* carried objects are not touched by their freer */
+					CHECK(k || pcslab_is_marked(c, obj),
+					      "cpu %u: link %p in the outbox unmarked", cpu, obj);
+					CHECK(!test_bit(pcslab_slab_obj_index(slab, &c->geo, obj),
+							slab->free_map),
+					      "cpu %u: %p in the outbox free", cpu, obj);
 				}
 				last = pos;
 				n += links;
+				links_of[b->owner]++;
 			}
 			CHECK(n == b->n && last == (n ? b->last : NULL),
 			      "cpu %u slot %u: chain of %u, n %u", cpu, i, n, b->n);
 			CHECK(b->n < READ_ONCE(c->outbox_batch),
 			      "cpu %u slot %u holds %u, batch %u", cpu, i, b->n, c->outbox_batch);
 			if (b->n)
-				waiting[b->owner] += b->n;
+				objects[b->owner] += b->n;
 		}
 		spin_unlock_irqrestore(&pc->lock, flags);
 	}
@@ -95,17 +102,19 @@ static inline void check_outboxes(struct pcslab_cache *c, unsigned int *waiting)
 
 /*
  * Walk every CPU's lists under its lock and recompute what the counters
- * claim: every marked object is in its owner's queue or in an outbox.
+ * claim: every marked object is a link in its owner's queue or in an
+ * outbox, and the queue holds what its pending count says.
  * Return: objects queued or waiting in outboxes, over all CPUs.
  */
 static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 {
 	unsigned int *waiting = calloc(nr_cpu_ids, sizeof(*waiting));
+	unsigned int *outboxed = calloc(nr_cpu_ids, sizeof(*outboxed));
 	unsigned long queued_total = 0;
 	unsigned int cpu;
 
-	CHECK(waiting, "calloc");
-	check_outboxes(c, waiting);
+	CHECK(waiting && outboxed, "calloc");
+	check_outboxes(c, waiting, outboxed);
 	/* a freer's hint names a live slab of this cache, never a released one */
 	for_each_possible_cpu(cpu) {
 		struct pcslab_slab *hint = READ_ONCE(per_cpu_ptr(c->cpu, cpu)->foreign);
@@ -116,7 +125,7 @@ static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 	}
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(c->cpu, cpu);
-		unsigned int slabs = 0, empty = 0, queued = 0, len = 0;
+		unsigned int slabs = 0, empty = 0, queued = 0, len = 0, links = 0;
 		bool hot_listed = pc->hot == PCSLAB_NO_SLAB;
 		bool warm_listed = pc->warm == PCSLAB_NO_SLAB;
 		unsigned long inuse = 0;
@@ -161,11 +170,13 @@ static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 		CHECK(slabs == pc->nr_slabs, "cpu %u: %u slabs, nr_slabs %u", cpu, slabs, pc->nr_slabs);
 		CHECK(empty == pc->nr_empty, "cpu %u: %u empty, nr_empty %u", cpu, empty, pc->nr_empty);
 		CHECK(inuse == pc->nr_inuse, "cpu %u: %lu in use, nr_inuse %lu", cpu, inuse, pc->nr_inuse);
-		llist_for_each(pos, pc->remote.head.first)
+		llist_for_each(pos, pc->remote.head.first) {
 			len += pcslab_link_objects(c, pos);
-		CHECK(len + waiting[cpu] == queued,
-		      "cpu %u: queue holds %u, outboxes %u, %u objects marked", cpu, len,
-		      waiting[cpu], queued);
+			links++;
+		}
+		CHECK(links + waiting[cpu] == queued,
+		      "cpu %u: queue holds %u links, outboxes %u, %u objects marked", cpu,
+		      links, waiting[cpu], queued);
 		CHECK((unsigned int)atomic_read(&pc->remote.pending) == len,
 		      "cpu %u: pending %d, queue holds %u", cpu, atomic_read(&pc->remote.pending), len);
 		/* what lets a free skip validation: both name live slabs of this cpu */
@@ -176,9 +187,10 @@ static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 			      pc->drain.cooldown <= PCSLAB_COOLDOWN_TICKS,
 			      "cpu %u: step %u cooldown %u", cpu, pc->drain.step, pc->drain.cooldown);
 		spin_unlock_irqrestore(&pc->lock, flags);
-		queued_total += queued;
+		queued_total += len + outboxed[cpu];
 	}
 	free(waiting);
+	free(outboxed);
 	return queued_total;
 }
 

@@ -52,7 +52,7 @@ static unsigned long nops, nchecks, hotplugs, destroys;
 static const struct { unsigned int size, flags; } shapes[] = {
 	{ 64, 0 }, { 256, PCSLAB_POISON }, { 1024, PCSLAB_ZERO_ON_FREE },
 	{ 24, PCSLAB_HWCACHE_ALIGN }, { 8, 0 }, { 512, PCSLAB_POISON },
-	{ 4000, 0 }, { 96, PCSLAB_ZERO_ON_FREE },
+	{ 4000, PCSLAB_STRICT_FREE }, { 96, PCSLAB_ZERO_ON_FREE },
 };
 
 /* Every live pointer of every cache: linear probing, backward-shift delete. */
@@ -353,6 +353,7 @@ static void op_free(struct model_cache *m)
 /* A second free of a freed object, or a pointer that is no object. */
 static void op_bad_free(struct model_cache *m)
 {
+	bool twice = false;
 	void *p = NULL;
 	char stack;
 
@@ -363,6 +364,7 @@ static void op_bad_free(struct model_cache *m)
 		p = m->recent[rnd_below(&rs, min_t(unsigned int, m->nrecent, RECENT))];
 		if (is_live_anywhere(p))
 			return;
+		twice = true;
 		break;
 	case 1:
 		if (!m->nlive || m->c->geo.obj_size < 2)
@@ -377,7 +379,17 @@ static void op_bad_free(struct model_cache *m)
 		break;
 	}
 	shim_quiet = true;
+	/*
+	 * In a cache with carriers a second free of an object that one
+	 * carries is caught when the owner takes it back, and missed if the
+	 * owner allocated it again in between (PCSLAB_STRICT_FREE): here
+	 * every queue goes back before and after it, so it is caught.
+	 */
+	if (twice && m->c->carry)
+		pcslab_cache_drain(m->c);
 	pcslab_free(m->c, p);
+	if (twice && m->c->carry)
+		pcslab_cache_drain(m->c);
 	shim_quiet = false;
 	m->errors++;
 }

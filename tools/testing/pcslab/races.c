@@ -270,6 +270,81 @@ static void free_on(struct pcslab_cache *c, int cpu, void *obj)
 }
 
 /*
+ * Carried objects are claimed by their owner when it puts them back: it
+ * sets the bit, then exchanges the free tag for what the object held.  A
+ * second free from another CPU that makes the object a link of its own
+ * chain in between (the mark exchanged in) must win: the owner reports
+ * the second free, gives the bit back and leaves the object to that
+ * chain, which puts it back once.  Without the exchange the object would
+ * be free and a link at once.
+ */
+static void carried_claimed_during_put(void)
+{
+	struct pcslab_cache *c = pcslab_cache_create("carried", 64, 0, 0, NULL);
+	struct pcslab_slab *slab;
+	struct stop s;
+	struct job drain = { .cpu = 0, .stop = &s, .fn = do_drain_cpu0 };
+	struct job second = { .cpu = 2, .fn = do_free };
+	unsigned int n, i, seen = 0;
+	void *link, *x, **all;
+	int idx;
+
+	snprintf(check_where, sizeof(check_where), "carried");
+	CHECK(!IS_ERR(c) && c->carry, "a cache with carriers");
+	drain.c = second.c = c;
+	pcslab_cache_set_policy(c, 1000);		/* no owner tick drains */
+	CHECK(pcslab_cache_set_outbox_batch(c, 2) == 0, "outbox batch 2");
+	link = alloc_on(c, 0);
+	x = alloc_on(c, 0);
+	free_on(c, 1, link);				/* a link, claimed */
+	free_on(c, 1, x);				/* carried: untouched; sent */
+	CHECK(pcslab_is_marked(c, link) && !pcslab_is_marked(c, x) &&
+	      stat_sum(c, PCSLAB_STAT_PENDING) == 2, "setup: link %d, carried %d, pending %lu",
+	      pcslab_is_marked(c, link), pcslab_is_marked(c, x),
+	      stat_sum(c, PCSLAB_STAT_PENDING));
+	slab = pcslab_obj_to_slab(x);
+	idx = pcslab_slab_obj_index(slab, &c->geo, x);
+
+	stop_init(&s, SHIM_EV_TRY_CMPXCHG, pcslab_mark_word(x), -1);
+	job_start(&drain);
+	CHECK(stop_wait(&s, 5000), "the drain never put the carried object back");
+	CHECK(test_bit(idx, slab->free_map), "the bit is not set before the exchange");
+	second.obj = x;
+	shim_quiet = true;
+	job_start(&second);				/* a link in CPU 2's outbox */
+	pthread_join(second.t, NULL);
+	sem_post(&s.go);
+	pthread_join(drain.t, NULL);
+	shim_quiet = false;
+	CHECK(stat_sum(c, PCSLAB_STAT_DOUBLE_FREE) == 1, "%lu double frees reported",
+	      stat_sum(c, PCSLAB_STAT_DOUBLE_FREE));
+	CHECK(pcslab_is_marked(c, x) && !test_bit(idx, slab->free_map),
+	      "the object is not simply the second chain's link");
+	CHECK(stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE) == 1 &&
+	      stat_sum(c, PCSLAB_STAT_OUTBOX) == 1, "in use %lu, in outboxes %lu",
+	      stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE), stat_sum(c, PCSLAB_STAT_OUTBOX));
+	check_cache_structure(c);
+	CHECK(pcslab_cache_drain(c) == 1, "the second chain drained");
+	CHECK(stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE) == 0 &&
+	      stat_sum(c, PCSLAB_STAT_DOUBLE_FREE) == 1, "in use %lu, %lu reported",
+	      stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE), stat_sum(c, PCSLAB_STAT_DOUBLE_FREE));
+	check_cache_structure(c);
+	/* every object of the slab, once: the twice-freed one among them */
+	n = slab->nr_objects;
+	all = calloc(n, sizeof(void *));
+	shim_set_cpu(0);
+	for (i = 0; i < n; i++) {
+		all[i] = pcslab_alloc(c, GFP_KERNEL);
+		seen += all[i] == x;
+	}
+	CHECK(seen == 1, "the object was handed out %u times", seen);
+	pcslab_free_bulk(c, n, all);
+	free(all);
+	CHECK(pcslab_cache_destroy(c) == 0, "destroy");
+	printf("races: a carried object claimed by a second free while put back stays its: ok\n");
+}
+
+/*
  * The free tag (a cache without hooks): a remote freer tells a free
  * object from one in use by the object's mark word, without the bitmap.
  * An object freed on its owner and freed again from another CPU is
@@ -415,8 +490,9 @@ int main(void)
 	r3_double_free_during_drain();
 	pending_covers_the_list();
 	free_tag_decides_with_the_bit();
+	carried_claimed_during_put();
 	pcslab_hotplug_exit();
 	CHECK(shim_pages_in_use == 0, "%ld pages left", shim_pages_in_use);
-	printf("races: 5 passed\n");
+	printf("races: 6 passed\n");
 	return 0;
 }

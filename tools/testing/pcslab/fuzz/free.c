@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i + 1 < size; i += 2) {
 		unsigned int op = data[i], arg = data[i + 1], j;
 		void *p = NULL;
-		bool bad = true;
+		bool bad = true, twice = false;
 
 		shim_set_cpu(op & 3);
 		shim_irq_enabled();
@@ -79,6 +79,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					p = NULL;
 			if (!p)
 				continue;
+			/*
+			 * One a carrier carries is caught when its owner takes
+			 * it back (PCSLAB_STRICT_FREE catches it at once):
+			 * every queue goes back before and after it.
+			 */
+			twice = true;
+			pcslab_cache_drain(cache);
 			break;
 		case 4:		/* inside or beside a live object */
 			if (!nlive)
@@ -105,6 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pcslab_free_obj(p);
 		else
 			pcslab_free(cache, p);
+		if (twice)
+			pcslab_cache_drain(cache);
 		valid += !bad;
 		/* pcslab_free_obj() can count only against a slab it found */
 		if (bad && (!(op & 0x80) || pcslab_obj_to_slab(p)))

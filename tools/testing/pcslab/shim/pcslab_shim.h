@@ -239,6 +239,7 @@ enum shim_event {
 	SHIM_EV_STORE_RELEASE,	/* smp_store_release(), after */
 	SHIM_EV_ATOMIC_ADD,	/* atomic_add_return(), after */
 	SHIM_EV_ATOMIC_SUB,	/* atomic_sub(), before */
+	SHIM_EV_TRY_CMPXCHG,	/* try_cmpxchg(), before */
 };
 #ifdef SHIM_BENCH
 #define shim_event(ev, addr, arg) do { } while (0)
@@ -307,6 +308,12 @@ static inline unsigned long get_random_long(void)
 	__atomic_compare_exchange_n((p), &__old, (n), false,		\
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);	\
 	__old;								\
+})
+/* true if *@p held *@po and now holds @n; else *@po is what it holds */
+#define try_cmpxchg(p, po, n) ({					\
+	shim_event(SHIM_EV_TRY_CMPXCHG, (p), 0);			\
+	__atomic_compare_exchange_n((p), (po), (n), false,		\
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);	\
 })
 #define smp_store_release(p, v) do {					\
 	__atomic_store_n((p), (v), __ATOMIC_RELEASE);			\
