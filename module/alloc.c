@@ -427,8 +427,13 @@ static noinline void pcslab_free_hot(struct pcslab_cache *cache,
 		pcslab_free_local(cache, pc, slab, idx, obj, flags);
 		return;
 	}
+	/*
+	 * The hint changed under us (an interrupt, a migration): rare, and
+	 * out of line, so that the remote path's registers are not saved on
+	 * every local free.
+	 */
 	pcslab_unlock_cpu(pc, flags);
-	pcslab_free_hinted(cache, slab, obj);
+	pcslab_free_unknown(cache, obj);
 }
 
 /**
