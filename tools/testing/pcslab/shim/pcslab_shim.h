@@ -215,10 +215,21 @@ static inline bool IS_ERR_OR_NULL(const void *ptr) { return !ptr || IS_ERR_VALUE
 #define SHIM_PERCPU_STRIDE	4096UL
 
 struct shim_thread;
-extern __thread int shim_cpu;			/* smp_processor_id() */
-extern __thread int shim_irqs_off;		/* local_irq_save() nesting flag */
-extern __thread int shim_in_ipi;		/* running an IPI: "hardirq" */
-extern __thread struct shim_thread *shim_self;
+/*
+ * The native bench is one executable: its thread-locals are read in one
+ * instruction, %fs-relative, as the kernel reads its per-CPU data
+ * %gs-relative (the default model takes two, an offset loaded first).
+ */
+#ifdef SHIM_BENCH
+#define SHIM_TLS __thread __attribute__((__tls_model__("local-exec")))
+#else
+#define SHIM_TLS __thread
+#endif
+extern SHIM_TLS int shim_cpu;			/* smp_processor_id() */
+extern SHIM_TLS unsigned long shim_cpu_off;	/* its per-CPU offset */
+extern SHIM_TLS int shim_irqs_off;		/* local_irq_save() nesting flag */
+extern SHIM_TLS int shim_in_ipi;		/* running an IPI: "hardirq" */
+extern SHIM_TLS struct shim_thread *shim_self;
 extern unsigned int nr_cpu_ids;
 extern unsigned long shim_online_mask[];
 
@@ -518,7 +529,8 @@ void shim_free_percpu(void *p);
 #define free_percpu(p) shim_free_percpu(p)
 #define per_cpu_ptr(ptr, cpu) \
 	((__typeof__(ptr))((char *)(ptr) + (size_t)(cpu) * SHIM_PERCPU_STRIDE))
-#define this_cpu_ptr(ptr) per_cpu_ptr(ptr, shim_cpu)
+/* one add of a thread-local offset, as the kernel's is of %gs:this_cpu_off */
+#define this_cpu_ptr(ptr) ((__typeof__(ptr))((char *)(ptr) + shim_cpu_off))
 #define raw_cpu_ptr(ptr) this_cpu_ptr(ptr)
 #define raw_cpu_read(pcp) READ_ONCE(*this_cpu_ptr(&(pcp)))
 #define this_cpu_write(pcp, v) WRITE_ONCE(*this_cpu_ptr(&(pcp)), (v))
@@ -544,6 +556,15 @@ struct shim_cpu_state {
 	int irq_nest;
 } __attribute__((__aligned__(64)));
 extern struct shim_cpu_state shim_cpus[];
+extern SHIM_TLS struct shim_cpu_state *shim_this_cpu;	/* shim_cpus[shim_cpu] */
+
+/* Make the calling thread run as CPU @cpu (shim_set_cpu() checks it). */
+static inline void shim_switch_cpu(int cpu)
+{
+	shim_cpu = cpu;
+	shim_cpu_off = (unsigned long)cpu * SHIM_PERCPU_STRIDE;
+	shim_this_cpu = &shim_cpus[cpu];
+}
 
 #ifdef SHIM_BENCH
 /*
@@ -556,7 +577,7 @@ extern struct shim_cpu_state shim_cpus[];
 void shim_irq_enabled_pending(void)
 	__attribute__((__no_caller_saved_registers__, __target__("general-regs-only")));
 #define shim_irq_reenabled() do {					\
-	if (unlikely(__atomic_load_n(&shim_cpus[shim_cpu].ipis.first,	\
+	if (unlikely(__atomic_load_n(&shim_this_cpu->ipis.first,	\
 				     __ATOMIC_RELAXED)))		\
 		shim_irq_enabled_pending();				\
 } while (0)

@@ -21,10 +21,12 @@
 #define SHIM_UNPOISON(p, n) do { } while (0)
 #endif
 
-__thread int shim_cpu;
-__thread int shim_irqs_off;
-__thread int shim_in_ipi;
-__thread struct shim_thread *shim_self;
+SHIM_TLS int shim_cpu;
+SHIM_TLS unsigned long shim_cpu_off;
+SHIM_TLS struct shim_cpu_state *shim_this_cpu = &shim_cpus[0];
+SHIM_TLS int shim_irqs_off;
+SHIM_TLS int shim_in_ipi;
+SHIM_TLS struct shim_thread *shim_self;
 unsigned int nr_cpu_ids = 1;
 unsigned long shim_online_mask[BITS_TO_LONGS(SHIM_MAX_CPUS)];
 void (*shim_hook)(enum shim_event ev, const void *addr, long arg);
@@ -91,7 +93,7 @@ void shim_set_cpu(int cpu)
 {
 	SHIM_BUG_ON(cpu < 0 || (unsigned int)cpu >= nr_cpu_ids, "no CPU %d", cpu);
 	shim_thread_self();
-	shim_cpu = cpu;
+	shim_switch_cpu(cpu);
 }
 
 #ifndef SHIM_BENCH
@@ -254,11 +256,11 @@ int smp_call_function_single(int cpu, smp_call_func_t func, void *info, int wait
 	SHIM_BUG_ON(shim_irqs_off, "smp_call_function_single() with interrupts off");
 	if (!cpu_online(cpu))
 		return -ENXIO;
-	shim_cpu = cpu;
+	shim_switch_cpu(cpu);
 	saved = shim_ipi_enter(cpu);
 	func(info);
 	shim_ipi_exit(cpu, saved);
-	shim_cpu = saved_cpu;
+	shim_switch_cpu(saved_cpu);
 	return 0;
 }
 
@@ -298,9 +300,9 @@ void shim_run_cpu_ipis(int cpu)
 {
 	int saved = shim_cpu;
 
-	shim_cpu = cpu;
+	shim_switch_cpu(cpu);
 	shim_run_ipis(cpu);
-	shim_cpu = saved;
+	shim_switch_cpu(saved);
 }
 
 /* One thread plays every CPU: while it waits, the others take their IPIs. */
