@@ -291,7 +291,8 @@ static void carried_claimed_during_put(void)
 
 	snprintf(check_where, sizeof(check_where), "carried");
 	CHECK(!IS_ERR(c) && c->carry, "a cache with carriers");
-	drain.c = second.c = c;
+	drain.c = c;
+	second.c = c;
 	pcslab_cache_set_policy(c, 1000);		/* no owner tick drains */
 	CHECK(pcslab_cache_set_outbox_batch(c, 2) == 0, "outbox batch 2");
 	link = alloc_on(c, 0);
