@@ -2,8 +2,9 @@
 /*
  * pcslab drain: the owner's end of the remote queue.  One llist_del_all()
  * detaches every remote free waiting for this CPU; each object's bit is
- * then set under the owner's lock, its queued mark cleared, and its slab's
- * lists fixed.  Runs from the owner's tick (drain.h), an allocation that
+ * then set under the owner's lock, its queued mark replaced by the free
+ * tag (a carried object, which its freer did not touch, claimed here
+ * first), and its slab's lists fixed.  Runs from the owner's tick (drain.h), an allocation that
  * found no free object, the kick IPI, the idle flush, the shrinker, the
  * "drain" file, CPU dead and destroy; a late free of a dead cache puts
  * its objects back through the same put (the direct free).

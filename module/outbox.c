@@ -6,17 +6,19 @@
  * A free on a CPU that does not own the object's slab touches no memory
  * the owner writes:
  *
- *   1. claim     the object is marked queued in its own second word (an
- *                xchg on the object's line, which the freer holds); what
- *                it replaces tells a free object (the free tag) from one
- *                in use, without a look at the owner's bitmap
- *                (pcslab_claim());
- *   2. outbox    it is chained, under this CPU's own lock, into this CPU's
- *                outbox slot for the owner (slot = owner % 4): in a cache
- *                without hooks, its address written into the chain's
- *                newest object if that has room (a carrier, struct
- *                pcslab_carrier), so that the owner's walk takes one
- *                dependent miss per carrier, not one per object;
+ *   1. outbox    the object is chained, under this CPU's own lock, into
+ *                this CPU's outbox slot for the owner (slot = owner % 4):
+ *                in a cache without hooks, its address written into the
+ *                chain's newest object if that has room (a carrier,
+ *                struct pcslab_carrier), so that the owner's walk takes
+ *                one dependent miss per carrier, not one per object;
+ *   2. claim     an object that becomes a link of the chain (a carrier,
+ *                or every object where there are none) is marked queued
+ *                in its own second word, an xchg on a line the freer
+ *                writes anyway; what it replaces tells a free object (the
+ *                free tag) from one in use, without a look at the owner's
+ *                bitmap (pcslab_claim()).  A carried object is not
+ *                touched: the owner claims it when it puts it back;
  *   3. hand-off  when the slot holds outbox_batch objects, or another owner
  *                needs the slot, the chain goes to the owner's remote queue
  *                with one llist_add_batch() and one pending update;

@@ -106,8 +106,8 @@ static __always_inline bool pcslab_claim(struct pcslab_cache *cache,
  * object is not written by its freer at all, so that its line stays with
  * the CPU that used it last (on real cores the exchange of the claim,
  * a miss on that line and a full fence, was most of a remote free): the
- * owner claims it when it puts it back (pcslab_drain_list()).  @carry is
- * 0 in a cache with hooks.
+ * owner claims it when it puts it back (pcslab_drain_carried()).  @carry
+ * is 0 in a cache with hooks or with PCSLAB_STRICT_FREE.
  */
 static __always_inline bool pcslab_batch_carries_next(const struct pcslab_batch *b,
 						      unsigned int carry)

@@ -85,7 +85,9 @@ struct pcslab_batch {
  * @nr: objects it carries, 0 to the cache's @carry: @carry from its
  *	start, and for the newest carrier of a batch its count once the
  *	batch is sent (pcslab_batch_seal()).
- * @objs: their addresses, each claimed (marked) like the carrier.
+ * @objs: their addresses; the objects themselves are not touched by
+ *	their freer, and their owner claims them when it puts them back
+ *	(pcslab_claim_for(), pcslab_drain_carried()).
  *
  * Every step of a drain's walk along a chain is a miss on a line the
  * freer wrote last, and each waits for the one before it.  So in a cache

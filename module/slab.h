@@ -65,8 +65,9 @@ struct pcslab_geometry {
  * @nr_free: set bits in @free_map.
  *
  * A slot on its way back from another CPU is not free in @free_map; the
- * object itself carries the mark that says so (see pcslab_claim()), so
- * that remote freers write nothing in this header.  What every free
+ * object itself carries the mark that says so (see pcslab_claim()), or
+ * another one carries its address (struct pcslab_carrier), so that remote
+ * freers write nothing in this header.  What every free
  * reads (@magic, @cpu, @cache) shares its cache line only with @list,
  * which changes when the slab moves between lists; @free_map and
  * @nr_free, which every allocation writes, start on the next line, so a
