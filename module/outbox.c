@@ -320,15 +320,13 @@ noinline void pcslab_outbox_start_unlock(struct pcslab_cache *cache,
 	bool wait = cpu_online(owner) && READ_ONCE(cache->outbox_batch) > 1;
 	struct pcslab_batch old;
 
-	if (claim) {
-		if (!pcslab_claim(cache, slab,
+	if (claim &&
+	    !pcslab_claim_counted(cache, slab,
 				  pcslab_slab_valid_index(slab, &cache->geo, obj),
 				  obj, false)) {
-			pcslab_outbox_unlock(pc);
-			preempt_enable();
-			return;
-		}
-		pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
+		pcslab_outbox_unlock(pc);
+		preempt_enable();
+		return;
 	}
 	pcslab_outbox_take(slot, &old);
 	if (wait) {
@@ -383,11 +381,8 @@ noinline void pcslab_outbox_add_slow(struct pcslab_cache *cache,
 	if (likely(in_task())) {
 		pcslab_spin_lock(&pc->outbox_lock);
 	} else if (!pcslab_spin_trylock(&pc->outbox_lock)) {
-		if (!claim || pcslab_claim(cache, slab, idx, obj, false)) {
-			if (claim)
-				pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
+		if (!claim || pcslab_claim_counted(cache, slab, idx, obj, false))
 			pcslab_free_direct(cache, slab->cpu, obj);
-		}
 		preempt_enable();
 		return;
 	}
@@ -407,9 +402,8 @@ noinline void pcslab_free_remote_slow(struct pcslab_cache *cache,
 		return;
 	}
 	/* a link: a cache with hooks carries nothing, a dead one queues nothing */
-	if (!pcslab_claim(cache, slab, idx, obj, hooks))
+	if (!pcslab_claim_counted(cache, slab, idx, obj, hooks))
 		goto out;
-	pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
 	if (hooks)
 		pcslab_free_hooks(cache, obj, PCSLAB_QUEUED_KEEP);
 	if (!READ_ONCE(cache->dead)) {

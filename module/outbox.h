@@ -101,6 +101,18 @@ static __always_inline bool pcslab_claim(struct pcslab_cache *cache,
 	return pcslab_claim_tagged(cache, slab, idx, obj, old);
 }
 
+/* pcslab_claim() that counts the remote free it claims (free_remote). */
+static __always_inline bool pcslab_claim_counted(struct pcslab_cache *cache,
+						 struct pcslab_slab *slab,
+						 unsigned int idx, void *obj,
+						 bool hooks)
+{
+	if (!pcslab_claim(cache, slab, idx, obj, hooks))
+		return false;
+	pcslab_stat(cache, PCSLAB_STAT_FREE_REMOTE);
+	return true;
+}
+
 /*
  * Will @b's newest carrier carry the next object chained to it?  Such an
  * object is not written by its freer at all, so that its line stays with

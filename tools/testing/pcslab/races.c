@@ -131,6 +131,41 @@ static struct pcslab_cache *new_cache(const char *name)
 }
 
 /*
+ * Start @drain, which stops at @s (failing with @what if it never gets
+ * there), run @second to its end meanwhile, reports quiet, then let the
+ * drain finish.
+ */
+static void second_free_while_stopped(struct stop *s, struct job *drain,
+				      struct job *second, const char *what)
+{
+	job_start(drain);
+	CHECK(stop_wait(s, 5000), "%s", what);
+	shim_quiet = true;
+	job_start(second);
+	pthread_join(second->t, NULL);
+	sem_post(&s->go);
+	pthread_join(drain->t, NULL);
+	shim_quiet = false;
+}
+
+/* Every object of @obj's slab, allocated on CPU 0: @obj among them once. */
+static void check_handed_out_once(struct pcslab_cache *c, void *obj)
+{
+	unsigned int n = pcslab_obj_to_slab(obj)->nr_objects, i, seen = 0;
+	void **all = calloc(n, sizeof(void *));
+
+	CHECK(all, "calloc");
+	shim_set_cpu(0);
+	for (i = 0; i < n; i++) {
+		all[i] = pcslab_alloc(c, GFP_KERNEL);
+		seen += all[i] == obj;
+	}
+	CHECK(seen == 1, "the object was handed out %u times", seen);
+	pcslab_free_bulk(c, n, all);
+	free(all);
+}
+
+/*
  * R1: two freers cross the kick threshold of one owner together.  The
  * first is stopped just before its csd send; the second must not send
  * (the csd is claimed), or the shim aborts when the first sends a csd
@@ -214,8 +249,6 @@ static void r3_double_free_during_drain(void)
 	struct job first = { .cpu = 1, .fn = do_free, .c = c };
 	struct job drain = { .cpu = 0, .stop = &s, .fn = do_drain_cpu0, .c = c };
 	struct job second = { .cpu = 2, .fn = do_free, .c = c };
-	unsigned int n, i, seen = 0;
-	void **all;
 	int idx;
 
 	snprintf(check_where, sizeof(check_where), "R3");
@@ -229,14 +262,8 @@ static void r3_double_free_during_drain(void)
 	CHECK(pcslab_is_marked(c, first.obj) && stat_sum(c, PCSLAB_STAT_PENDING) == 1,
 	      "the first free was not queued");
 	stop_init(&s, SHIM_EV_STORE_RELEASE, pcslab_mark_word(first.obj), 0);
-	job_start(&drain);
-	CHECK(stop_wait(&s, 5000), "the drain never cleared the queued mark");
-	shim_quiet = true;
-	job_start(&second);
-	pthread_join(second.t, NULL);
-	sem_post(&s.go);
-	pthread_join(drain.t, NULL);
-	shim_quiet = false;
+	second_free_while_stopped(&s, &drain, &second,
+				  "the drain never cleared the queued mark");
 	/* before anything drains again: reported now, and not queued again */
 	CHECK(stat_sum(c, PCSLAB_STAT_DOUBLE_FREE) == 1, "%lu double frees reported",
 	      stat_sum(c, PCSLAB_STAT_DOUBLE_FREE));
@@ -246,15 +273,7 @@ static void r3_double_free_during_drain(void)
 	CHECK(stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE) == 0, "in use %lu",
 	      stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE));
 	/* every object of the slab, once: the twice-freed one among them */
-	n = slab->nr_objects;
-	all = calloc(n, sizeof(void *));
-	for (i = 0; i < n; i++) {
-		all[i] = pcslab_alloc(c, GFP_KERNEL);
-		seen += all[i] == first.obj;
-	}
-	CHECK(seen == 1, "the object was handed out %u times", seen);
-	pcslab_free_bulk(c, n, all);
-	free(all);
+	check_handed_out_once(c, first.obj);
 	CHECK(pcslab_cache_destroy(c) == 0, "destroy");
 	printf("races: R3 double free while the owner drains it is reported: ok\n");
 }
@@ -285,8 +304,7 @@ static void carried_claimed_during_put(void)
 	struct stop s;
 	struct job drain = { .cpu = 0, .stop = &s, .fn = do_drain_cpu0 };
 	struct job second = { .cpu = 2, .fn = do_free };
-	unsigned int n, i, seen = 0;
-	void *link, *x, **all;
+	void *link, *x;
 	int idx;
 
 	snprintf(check_where, sizeof(check_where), "carried");
@@ -307,16 +325,9 @@ static void carried_claimed_during_put(void)
 	idx = pcslab_slab_obj_index(slab, &c->geo, x);
 
 	stop_init(&s, SHIM_EV_TRY_CMPXCHG, pcslab_mark_word(x), -1);
-	job_start(&drain);
-	CHECK(stop_wait(&s, 5000), "the drain never put the carried object back");
-	CHECK(test_bit(idx, slab->free_map), "the bit is not set before the exchange");
-	second.obj = x;
-	shim_quiet = true;
-	job_start(&second);				/* a link in CPU 2's outbox */
-	pthread_join(second.t, NULL);
-	sem_post(&s.go);
-	pthread_join(drain.t, NULL);
-	shim_quiet = false;
+	second.obj = x;				/* a link in CPU 2's outbox */
+	second_free_while_stopped(&s, &drain, &second,
+				  "the drain never put the carried object back");
 	CHECK(stat_sum(c, PCSLAB_STAT_DOUBLE_FREE) == 1, "%lu double frees reported",
 	      stat_sum(c, PCSLAB_STAT_DOUBLE_FREE));
 	CHECK(pcslab_is_marked(c, x) && !test_bit(idx, slab->free_map),
@@ -331,16 +342,7 @@ static void carried_claimed_during_put(void)
 	      stat_sum(c, PCSLAB_STAT_OBJECTS_IN_USE), stat_sum(c, PCSLAB_STAT_DOUBLE_FREE));
 	check_cache_structure(c);
 	/* every object of the slab, once: the twice-freed one among them */
-	n = slab->nr_objects;
-	all = calloc(n, sizeof(void *));
-	shim_set_cpu(0);
-	for (i = 0; i < n; i++) {
-		all[i] = pcslab_alloc(c, GFP_KERNEL);
-		seen += all[i] == x;
-	}
-	CHECK(seen == 1, "the object was handed out %u times", seen);
-	pcslab_free_bulk(c, n, all);
-	free(all);
+	check_handed_out_once(c, x);
 	CHECK(pcslab_cache_destroy(c) == 0, "destroy");
 	printf("races: a carried object claimed by a second free while put back stays its: ok\n");
 }
@@ -356,10 +358,8 @@ static void carried_claimed_during_put(void)
 static void free_tag_decides_with_the_bit(void)
 {
 	struct pcslab_cache *c = new_cache("tag");
-	struct pcslab_slab *slab;
 	void *p, *bulk[8];
-	unsigned int i, seen = 0;
-	void **all;
+	unsigned int i;
 
 	snprintf(check_where, sizeof(check_where), "free tag");
 	pcslab_cache_set_policy(c, 1000);
@@ -383,16 +383,8 @@ static void free_tag_decides_with_the_bit(void)
 	      "the reported free did not put the tag back");
 	check_cache_structure(c);
 	/* every object of the slab, once: the twice-freed one among them */
-	slab = pcslab_obj_to_slab(p);
-	all = calloc(slab->nr_objects, sizeof(void *));
+	check_handed_out_once(c, p);
 	shim_set_cpu(0);
-	for (i = 0; i < slab->nr_objects; i++) {
-		all[i] = pcslab_alloc(c, GFP_KERNEL);
-		seen += all[i] == p;
-	}
-	CHECK(seen == 1, "the object was handed out %u times", seen);
-	pcslab_free_bulk(c, slab->nr_objects, all);
-	free(all);
 
 	/* a bulk allocation leaves the tag: the bit says in use */
 	CHECK(pcslab_alloc_bulk(c, GFP_KERNEL, 8, bulk) == 8, "bulk alloc");
