@@ -142,7 +142,9 @@ static void policy_capacity_zero_never_moves(struct kunit *test)
  * The owner's fast tick is the law, tick for tick: random depths around
  * both bands, capacities from 0 to the maximum (changed as
  * pcslab_cache_set_queue_capacity() does), fixed and adaptive policies
- * (changed as pcslab_cache_set_policy() does); the two states never part.
+ * (changed as pcslab_cache_set_policy() does); the two states never part,
+ * and a depth in the still window (the hot paths' skip of the tick) is one
+ * at which the tick changes nothing and no drain is due.
  */
 static void policy_fast_tick_matches_law(struct kunit *test)
 {
@@ -150,7 +152,7 @@ static void policy_fast_tick_matches_law(struct kunit *test)
 					     512, 1024, 4099, PCSLAB_MAX_QUEUE };
 	struct pcslab_drain_state law, fast;
 	unsigned int fixed = PCSLAB_DRAIN_ADAPTIVE, cap = 1024, i, bad = 0;
-	unsigned int slow = 0, span;
+	unsigned int slow = 0, still = 0, span;
 	struct rnd_state rnd;
 
 	prandom_seed_state(&rnd, 42);
@@ -159,6 +161,7 @@ static void policy_fast_tick_matches_law(struct kunit *test)
 	for (i = 0; i < 200000; i++) {
 		unsigned int r = prandom_u32_state(&rnd), pending, a, b, old_a, old_b;
 		int moved_a, moved_b;
+		bool is_still;
 
 		if (r % 1000 == 0) {
 			cap = caps[(r >> 10) % ARRAY_SIZE(caps)];
@@ -174,6 +177,8 @@ static void policy_fast_tick_matches_law(struct kunit *test)
 			  prandom_u32_state(&rnd) % (PCSLAB_MAX_QUEUE + 1);
 		if (pending - fast.quiet_lo > fast.quiet_span)
 			slow++;
+		is_still = pending - fast.still_lo <= fast.still_span;
+		still += is_still;
 		old_a = pcslab_drain_level(&law, fixed);
 		a = pcslab_policy_tick(&law, fixed, pending, cap, &moved_a);
 		b = pcslab_policy_tick_fast(&fast, &fixed, pending, &cap, &moved_b,
@@ -181,14 +186,17 @@ static void policy_fast_tick_matches_law(struct kunit *test)
 		/* the old level matters when the law moved it */
 		if (a != b || moved_a != moved_b || law.step != fast.step ||
 		    law.cooldown != fast.cooldown ||
-		    (moved_b && (old_b != old_a || a == old_b))) {
+		    (moved_b && (old_b != old_a || a == old_b)) ||
+		    (is_still && (moved_b || pending >= b ||
+				  (fixed == PCSLAB_DRAIN_ADAPTIVE && law.cooldown)))) {
 			if (!bad++)
 				kunit_info(test, "tick %u: depth %u cap %u fixed %u: law %u/%d, fast %u/%d",
 					   i, pending, cap, fixed, a, moved_a, b, moved_b);
 		}
 	}
 	KUNIT_EXPECT_EQ(test, bad, 0U);
-	kunit_info(test, "%u of 200000 ticks ran the whole law", slow);
+	kunit_info(test, "%u of 200000 ticks ran the whole law, %u were still",
+		   slow, still);
 
 	/* a steady depth inside the bands: only the first tick runs the law */
 	cap = 1024;
@@ -205,6 +213,22 @@ static void policy_fast_tick_matches_law(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, old, 64U);
 	}
 	KUNIT_EXPECT_EQ(test, slow, 1U);
+
+	/*
+	 * Below the level too (bands 16..48 of 64, level 64): after the
+	 * first tick every one is still, so the hot paths skip them all.
+	 */
+	cap = 64;
+	pcslab_drain_state_init(&fast);
+	for (i = 0, still = 0; i < 1000; i++) {
+		unsigned int old;
+		int moved;
+
+		still += 30 - fast.still_lo <= fast.still_span;
+		KUNIT_EXPECT_EQ(test, pcslab_policy_tick_fast(&fast, &fixed, 30, &cap,
+							      &moved, &old), 64U);
+	}
+	KUNIT_EXPECT_EQ(test, still, 999U);
 }
 
 /*

@@ -22,16 +22,17 @@ noinline void pcslab_level_moved(struct pcslab_cache *cache,
 				 unsigned int pending);
 
 /*
- * Would pcslab_tick() change nothing now?  The queue depth is inside the
- * law's quiet window and below the drain level: the tick is then only
- * its two compares, and a fast path may skip it (the law stays exact).
+ * Would pcslab_tick() do nothing now?  The queue depth is inside the
+ * still window (the law's quiet window, below the drain level): the tick
+ * is then only its compares, and a fast path may skip it (the law stays
+ * exact).  One compare, for the hot paths.
  */
 static __always_inline bool pcslab_tick_quiet(struct pcslab_cpu *pc)
 {
 	unsigned int pending = atomic_read(&pc->remote.pending);
 	const struct pcslab_drain_state *st = &pc->drain;
 
-	return pcslab_policy_quiet(st, pending) && pending < st->level;
+	return pending - st->still_lo <= st->still_span;
 }
 
 /*

@@ -32,6 +32,11 @@ extern const unsigned int pcslab_levels[PCSLAB_NR_LEVELS];
  *	pcslab_policy_window(); "none" (every tick runs the law) whenever
  *	one of them changes elsewhere.
  * @quiet_span: see @quiet_lo.
+ * @still_lo: with @still_span, the depths at which the owner's whole tick
+ *	does nothing: inside the quiet window and below @level (no drain
+ *	due).  Kept with the quiet window, so that the hot paths skip the
+ *	tick with one compare (pcslab_tick_quiet()).
+ * @still_span: see @still_lo.
  */
 struct pcslab_drain_state {
 	u8 step;
@@ -39,6 +44,8 @@ struct pcslab_drain_state {
 	unsigned int level;
 	unsigned int quiet_lo;
 	unsigned int quiet_span;
+	unsigned int still_lo;
+	unsigned int still_span;
 };
 
 /**
@@ -135,6 +142,25 @@ static inline void pcslab_policy_window_none(struct pcslab_drain_state *st)
 {
 	st->quiet_lo = UINT_MAX;	/* depth - UINT_MAX = depth + 1 > 0 */
 	st->quiet_span = 0;
+	st->still_lo = UINT_MAX;
+	st->still_span = 0;
+}
+
+/*
+ * The still window from the quiet one: its depths below @st->level (>= 1),
+ * or none.
+ */
+static inline void pcslab_policy_still(struct pcslab_drain_state *st)
+{
+	unsigned int top = st->level - 1;
+
+	if (st->quiet_lo > top) {
+		st->still_lo = UINT_MAX;
+		st->still_span = 0;
+		return;
+	}
+	st->still_lo = st->quiet_lo;
+	st->still_span = min(st->quiet_span, top - st->quiet_lo);
 }
 
 /**
@@ -159,6 +185,7 @@ static inline void pcslab_policy_window(struct pcslab_drain_state *st,
 	if (fixed_level != PCSLAB_DRAIN_ADAPTIVE) {
 		st->quiet_lo = 0;
 		st->quiet_span = UINT_MAX;
+		pcslab_policy_still(st);
 		return;
 	}
 	if (st->cooldown) {
@@ -173,6 +200,7 @@ static inline void pcslab_policy_window(struct pcslab_drain_state *st,
 	}
 	st->quiet_lo = lo;
 	st->quiet_span = hi - lo;
+	pcslab_policy_still(st);
 }
 
 /*

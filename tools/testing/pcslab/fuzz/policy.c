@@ -8,7 +8,9 @@
  * level never moves; and for a constant depth with capacity >= 171 it
  * settles: at most one move in the last 5 * 17 ticks of 200.  The owner's
  * fast tick (pcslab_policy_tick_fast()) follows the same sequence and must
- * agree with the law on every tick.
+ * agree with the law on every tick; a depth in its still window (the hot
+ * paths' skip, pcslab_tick_quiet()) must be one at which the tick changes
+ * nothing and no drain is due.
  */
 #include "../check.h"
 
@@ -44,6 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned int pending = (data[i] * (capacity + 1)) / 255;
 		u8 cooldown = st.cooldown;
 		u64 d4 = (u64)pending * 4;
+		bool still = pending - fast.still_lo <= fast.still_span;
+		struct pcslab_drain_state before = fast;
 
 		level = pcslab_policy_tick(&st, PCSLAB_DRAIN_ADAPTIVE, pending, capacity, &moved);
 		CHECK(is_level(level), "level %u", level);
@@ -52,6 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		      moved_fast == moved && old_fast == prev &&
 		      fast.step == st.step && fast.cooldown == st.cooldown,
 		      "fast tick parted from the law at depth %u of %u", pending, capacity);
+		if (still)
+			CHECK(!moved && pending < level && fast.step == before.step &&
+			      fast.cooldown == before.cooldown,
+			      "depth %u of %u still, yet the tick acted", pending, capacity);
 		if (cooldown)
 			CHECK(!moved && st.cooldown == cooldown - 1, "moved during cooldown");
 		if (moved) {
