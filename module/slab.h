@@ -41,6 +41,9 @@ struct pcslab_cache;
  * @obj_size_inv: ceil(2^32 / @obj_size): an offset times it, shifted right
  *	by 32, is the offset divided by @obj_size whenever the offset is a
  *	multiple of @obj_size below 2^32 (see pcslab_slab_obj_index()).
+ * @obj_shift: log2(@obj_size) when @obj_size is a power of two, else 0:
+ *	the hot paths then shift instead of multiplying, one cycle instead
+ *	of three on the chain from the bitmap word to the object and back.
  * @slab_mask: ~(slab bytes - 1): an address and it give the slab base.
  */
 struct pcslab_geometry {
@@ -51,6 +54,7 @@ struct pcslab_geometry {
 	unsigned int data_offset;
 	unsigned int data_bytes;
 	u32 obj_size_inv;
+	unsigned int obj_shift;
 	unsigned long slab_mask;
 };
 
@@ -110,7 +114,10 @@ static inline void *pcslab_slab_obj(const struct pcslab_slab *slab,
 				    const struct pcslab_geometry *geo,
 				    unsigned int idx)
 {
-	return (void *)slab + geo->data_offset + idx * geo->obj_size;
+	unsigned long off = geo->obj_shift ? (unsigned long)idx << geo->obj_shift :
+			    idx * geo->obj_size;
+
+	return (void *)slab + geo->data_offset + off;
 }
 
 /**
@@ -127,6 +134,10 @@ static __always_inline bool pcslab_slot_at(const struct pcslab_geometry *geo,
 	/* below the first slot wraps to a huge value: one compare, both ends */
 	if (off >= geo->data_bytes)
 		return false;
+	if (geo->obj_shift) {
+		*idx = off >> geo->obj_shift;
+		return !(off & (geo->obj_size - 1));
+	}
 	/*
 	 * A multiply instead of a division.  For off = q * obj_size it gives
 	 * q exactly: off * obj_size_inv = q * (2^32 + e) with e < obj_size,

@@ -170,6 +170,12 @@ static inline int fls(unsigned int x)
 }
 
 /* include/linux/log2.h, for n > 0 */
+static inline int ilog2(unsigned long n)
+{
+	return 63 - __builtin_clzl(n);
+}
+
+/* include/linux/log2.h, for n > 0 */
 static inline unsigned long rounddown_pow_of_two(unsigned long n)
 {
 	return 1UL << (63 - __builtin_clzl(n));
