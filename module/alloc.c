@@ -72,9 +72,13 @@ static __always_inline void *pcslab_take_from_locked(struct pcslab_cache *cache,
 
 	lockdep_assert_held(&pc->lock);
 	obj = pcslab_slab_take(slab, &cache->geo);
-	if (unlikely(!slab->nr_free))
+	if (unlikely(!slab->nr_free)) {
 		list_move(&slab->list, &pc->full);
-	pc->nr_inuse++;
+		pcslab_head_left(pc);
+		pcslab_head_update(pc, pcslab_local_reserve(cache));
+	} else {
+		pc->head_empty = false;
+	}
 	pcslab_set_hot(pc, slab);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);
 	return obj;
@@ -176,10 +180,9 @@ void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp)
 	/* its last free object: the slab moves to the full list, slowly */
 	if (unlikely(slab->nr_free == 1))
 		return pcslab_alloc_slow(cache, gfp, pc, flags);
-	if (unlikely(pcslab_slab_empty(slab)))
-		pcslab_empty_taken(pc);
 	obj = pcslab_slab_take(slab, &cache->geo);
-	pc->nr_inuse++;
+	/* the head, in use now: a store, not a count (struct pcslab_cpu) */
+	pc->head_empty = false;
 	pcslab_set_hot(pc, slab);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);
 	pcslab_unlock_cpu(pc, flags);
@@ -230,8 +233,9 @@ static noinline void pcslab_free_local_double(struct pcslab_cache *cache,
 /*
  * pcslab_free_locked() and the unlock in one straight line, for a cache
  * without hooks when the tick changes nothing and the slab stays where
- * it is (it was not full, and does not empty or stays first among the
- * empty ones: pcslab_empty_stays()): the checks of pcslab_put_checked()
+ * it is (it was not full, and does not empty or is the head with room
+ * to empty in place: @head_room of struct pcslab_cpu): the checks of
+ * pcslab_put_checked()
  * and its put, nothing else.  Every other case is a tail call, so that
  * the free saves no register (__pcslab_spin_lock_fast()).  CPU locked;
  * unlocks.
@@ -247,8 +251,7 @@ static __always_inline void pcslab_free_local(struct pcslab_cache *cache,
 	bool empties = nr_free + 1 == slab->nr_objects;
 
 	if (unlikely(!pcslab_tick_quiet(pc) || cache->hooks || !nr_free ||
-		     (empties && !pcslab_empty_stays(pc, slab,
-						     pcslab_local_reserve(cache))))) {
+		     (empties && !pc->head_room))) {
 		pcslab_free_local_slow(cache, pc, slab, idx, obj, flags);
 		return;
 	}
@@ -258,8 +261,11 @@ static __always_inline void pcslab_free_local(struct pcslab_cache *cache,
 	}
 	pcslab_stat_locked(pc, PCSLAB_STAT_FREE_LOCAL);
 	slab->nr_free = nr_free + 1;
-	pc->nr_inuse--;
-	pc->nr_empty += empties;
+	/*
+	 * A slab that empties here is the head (@head_room); one that does
+	 * not leaves a slab in use first, so the head is not empty.
+	 */
+	pc->head_empty = empties;
 	pcslab_unlock_cpu(pc, flags);
 }
 

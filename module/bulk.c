@@ -29,6 +29,7 @@ static unsigned int pcslab_take_bulk_locked(struct pcslab_cache *cache,
 {
 	struct pcslab_slab *slab;
 	unsigned int got = 0;
+	bool filled = false;
 
 	lockdep_assert_held(&pc->lock);
 	while (got < n) {
@@ -36,11 +37,17 @@ static unsigned int pcslab_take_bulk_locked(struct pcslab_cache *cache,
 		if (!slab)
 			break;
 		got += pcslab_slab_take_bulk(slab, &cache->geo, n - got, p + got);
-		if (!slab->nr_free)
+		if (!slab->nr_free) {
 			list_move(&slab->list, &pc->full);
+			pcslab_head_left(pc);
+			filled = true;
+		} else {
+			pc->head_empty = false;
+		}
 		pcslab_set_hot(pc, slab);
 	}
-	pc->nr_inuse += got;
+	if (filled)
+		pcslab_head_update(pc, pcslab_local_reserve(cache));
 	pc->stat[PCSLAB_STAT_ALLOC] += got;
 	return got;
 }
@@ -126,7 +133,6 @@ static __always_inline void pcslab_put_run_locked(struct pcslab_cache *cache,
 		return;
 	was_full = !slab->nr_free;
 	slab->nr_free += run;
-	pc->nr_inuse -= run;
 	pc->stat[PCSLAB_STAT_FREE_LOCAL] += run;
 	pcslab_slab_relist_locked(cache, pc, slab,
 				  pcslab_local_reserve(cache), was_full);

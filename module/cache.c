@@ -77,7 +77,7 @@ unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
 	/* Statistics are read without the owner's lock: racy by design. */
 	switch (item) {
 	case PCSLAB_STAT_OBJECTS_IN_USE:
-		return data_race(pc->nr_inuse); /* racy read, see above */
+		return pcslab_nr_inuse(pc); /* racy, as above */
 	case PCSLAB_STAT_SLABS:
 		return data_race(pc->nr_slabs); /* racy read, see above */
 	case PCSLAB_STAT_PENDING:
@@ -85,7 +85,7 @@ unsigned long pcslab_stat_cpu(struct pcslab_cache *cache,
 	case PCSLAB_STAT_OUTBOX:
 		return pcslab_outbox_count(pc);
 	case PCSLAB_STAT_EMPTY_BYTES:
-		return (unsigned long)data_race(pc->nr_empty) << /* racy, above */
+		return (unsigned long)pcslab_nr_empty(pc) << /* racy, above */
 		       (PAGE_SHIFT + cache->geo.order);
 	default:
 		/* racy read of another CPU's counter, see above */

@@ -114,7 +114,7 @@ pcslab_drain_run_done(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 		      unsigned int reserve, bool was_full)
 {
 	slab->nr_free += run;
-	pc->nr_inuse -= run;
+	pc->nr_put_back += run;
 	/* may release @slab */
 	pcslab_slab_relist_locked(cache, pc, slab, reserve, was_full);
 }

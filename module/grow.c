@@ -91,11 +91,12 @@ void *pcslab_alloc_new_slab(struct pcslab_cache *cache, gfp_t gfp)
 	pc = this_cpu_ptr(cache->cpu);
 	pcslab_slab_init(slab, &cache->geo, cache, pc->cpu);
 	pcslab_owner_lock(pc);
+	pcslab_head_displaced(pc);
 	list_add(&slab->list, &pc->partial);
 	pc->nr_slabs++;
 	obj = pcslab_slab_take(slab, &cache->geo);
-	pc->nr_inuse++;
 	pcslab_set_hot(pc, slab);
+	pcslab_head_update(pc, pcslab_local_reserve(cache));
 	pcslab_stat_locked(pc, PCSLAB_STAT_SLAB_NEW);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC_SLOWPATH);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);

@@ -15,7 +15,9 @@
 
 /*
  * Put a slab that just emptied where pcslab_slab_relist_locked() wants
- * it: behind the slabs in use, ahead of the other empty ones.
+ * it: behind the slabs in use, ahead of the other empty ones; and count
+ * it in @pc->nr_empty unless it is the head now (then
+ * pcslab_head_update() does).
  */
 static __always_inline void pcslab_place_empty(struct pcslab_cpu *pc,
 					       struct pcslab_slab *slab)
@@ -24,10 +26,12 @@ static __always_inline void pcslab_place_empty(struct pcslab_cpu *pc,
 	struct pcslab_slab *first;
 
 	if (pc->partial.next == &slab->list) {
-		/* first already: stays unless a slab in use follows it */
+		/* the head already: stays unless a slab in use follows it */
 		if (next != &pc->partial &&
-		    !pcslab_slab_empty(list_entry(next, struct pcslab_slab, list)))
+		    !pcslab_slab_empty(list_entry(next, struct pcslab_slab, list))) {
 			list_move_tail(&slab->list, &pc->partial);
+			pc->nr_empty++;
+		}
 		return;
 	}
 	if (unlikely(list_empty(&pc->partial))) {
@@ -37,31 +41,16 @@ static __always_inline void pcslab_place_empty(struct pcslab_cpu *pc,
 	}
 	first = list_first_entry(&pc->partial, struct pcslab_slab, list);
 	if (pcslab_slab_empty(first))
+		/* the new head: the old one, empty too, is counted now */
 		list_move(&slab->list, &pc->partial);
 	else
 		list_move_tail(&slab->list, &pc->partial);
-}
-
-/*
- * Would @slab, about to empty, stay where it is, with nothing else to do
- * (pcslab_slab_relist_locked() with @reserve): first on the partial list
- * with no slab in use after it, and within the reserve?  The case of one
- * object allocated and freed over and over.
- */
-static __always_inline bool pcslab_empty_stays(struct pcslab_cpu *pc,
-					       struct pcslab_slab *slab,
-					       unsigned int reserve)
-{
-	struct list_head *next = slab->list.next;
-
-	return pc->partial.next == &slab->list && pc->nr_empty < reserve &&
-	       (next == &pc->partial ||
-		pcslab_slab_empty(list_entry(next, struct pcslab_slab, list)));
+	pc->nr_empty++;
 }
 
 /*
  * Slots of @slab went back to its bitmap (@was_full: it had none free
- * before): fix the lists; the caller counts them in @pc->nr_inuse.
+ * before): fix the lists; the caller counts them (pcslab_nr_inuse()).
  * @reserve is pcslab_reserve(); the owner's own free passes
  * pcslab_local_reserve(), the same on a CPU that is running (online)
  * without its cpu_online() test.  May release @slab.
@@ -85,16 +74,24 @@ pcslab_slab_relist_locked(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 		 * offline owner or a dead cache keeps none and releases it now.
 		 */
 		if (unlikely(!reserve)) {
+			bool head = pc->partial.next == &slab->list;
+
 			list_del(&slab->list);
+			if (head)
+				pcslab_head_left(pc);
+			pcslab_head_update(pc, reserve);
 			pc->nr_slabs--;
 			pcslab_free_slab_pages(cache, pc, slab);
 			return;
 		}
 		pcslab_place_empty(pc, slab);
-		if (unlikely(++pc->nr_empty > reserve))
+		pcslab_head_update(pc, reserve);
+		if (unlikely(pcslab_nr_empty(pc) > reserve))
 			pcslab_arm_idle_flush(cache);
 	} else if (unlikely(was_full)) {
+		pcslab_head_displaced(pc);
 		list_move(&slab->list, &pc->partial);
+		pcslab_head_update(pc, reserve);
 	}
 }
 
@@ -108,7 +105,6 @@ static __always_inline void pcslab_put_counted_locked(struct pcslab_cache *cache
 {
 	lockdep_assert_held(&pc->lock);
 	slab->nr_free++;
-	pc->nr_inuse--;
 	pcslab_slab_relist_locked(cache, pc, slab,
 				  pcslab_local_reserve(cache),
 				  slab->nr_free == 1);

@@ -134,11 +134,21 @@ struct pcslab_carrier {
  *	that sets it checks the slab's tag again after (pcslab_free()), so
  *	frees of a run of objects from one remote slab validate it once.
  * @nr_slabs: slabs on both lists.
- * @nr_empty: slabs with every object free.
+ * @nr_empty: slabs with every object free, but for the head (the first
+ *	partial slab, which allocations take from): pcslab_nr_empty().
+ * @head_empty: the head has every object free (it is not in @nr_empty).
+ * @head_room: the head may empty where it is: no other partial slab is
+ *	in use, and @nr_empty is below the reserve.  Both are recomputed by
+ *	every slow path that moves a slab or counts one
+ *	(pcslab_head_update()); the fast paths store @head_empty and only
+ *	read @head_room, so that one object allocated and freed over and
+ *	over touches no list and no count.
  * @empty_low: the lowest @nr_empty since the idle flush last trimmed
  *	this CPU: empty slabs above it stayed unused for a whole interval.
- * @nr_inuse: objects of this CPU's slabs not free in their bitmap (in use
- *	or waiting in a remote queue).
+ * @nr_put_back: objects of other CPUs' frees put back into this CPU's
+ *	slabs (by drains, and by late frees of a dead cache).  With the
+ *	``alloc`` and ``free_local`` counters it gives the objects in use
+ *	(pcslab_nr_inuse()), so the fast paths keep no count of their own.
  * @drain: adaptive policy state.
  * @cpu: the CPU this belongs to.
  * @cache: back pointer for the kick IPI.
@@ -168,7 +178,7 @@ struct pcslab_cpu {
 	struct pcslab_slab *hot;
 	struct pcslab_slab *warm;
 	struct pcslab_slab *foreign;
-	unsigned long nr_inuse;
+	unsigned long nr_put_back;
 	struct pcslab_drain_state drain;
 	unsigned long stat[PCSLAB_NR_EVENT_STATS];
 	spinlock_t outbox_lock;	/* see kernel-doc above */
@@ -176,6 +186,8 @@ struct pcslab_cpu {
 	struct list_head full;
 	unsigned int nr_slabs;
 	unsigned int nr_empty;
+	bool head_empty;
+	bool head_room;
 	unsigned int empty_low;
 	unsigned int cpu;
 	struct pcslab_cache *cache;
@@ -460,36 +472,84 @@ static __always_inline void pcslab_unlock_cpu(struct pcslab_cpu *pc,
 }
 
 /*
- * An empty slab of @pc is taken into use again: one empty slab fewer,
- * and the idle flush's low-water mark follows (pcslab_idle_trim_cpu()).
+ * Empty slabs of @pc, the head's included (struct pcslab_cpu).  Under the
+ * lock, or racy (the statistics, the shrinker's count).
  */
-static __always_inline void pcslab_empty_taken(struct pcslab_cpu *pc)
+static inline unsigned int pcslab_nr_empty(const struct pcslab_cpu *pc)
 {
-	if (--pc->nr_empty < pc->empty_low)
+	/* racy for a reader without the lock: an estimate, as the stats */
+	return data_race(pc->nr_empty) + data_race(pc->head_empty);
+}
+
+/*
+ * The head slab of @pc filled, moved behind or was released: the next
+ * one, if any, is the head now, and if it is empty it leaves @nr_empty
+ * (the idle flush's low-water mark follows, pcslab_idle_trim_cpu()).
+ * Lock held; pcslab_head_update() follows.
+ */
+static __always_inline void pcslab_head_left(struct pcslab_cpu *pc)
+{
+	if (!list_empty(&pc->partial) &&
+	    pcslab_slab_empty(list_first_entry(&pc->partial,
+					       struct pcslab_slab, list)) &&
+	    --pc->nr_empty < pc->empty_low)
 		pc->empty_low = pc->nr_empty;
 }
 
 /*
- * The slab an allocation takes from: the first partial slab (slabs in
- * use come first, then the empty ones, newest first: see
- * pcslab_slab_relist_locked()), counted out of the empty ones if it was
- * empty.
+ * A slab is about to go first on @pc's partial list: the head it puts
+ * behind it joins @nr_empty if it is empty.  Lock held;
+ * pcslab_head_update() follows.
+ */
+static __always_inline void pcslab_head_displaced(struct pcslab_cpu *pc)
+{
+	if (pc->head_empty)
+		pc->nr_empty++;
+	pc->head_empty = false;
+}
+
+/*
+ * Recompute @pc->head_empty and @pc->head_room from the lists and
+ * @pc->nr_empty, after a slow path moved a slab or counted one; @reserve
+ * is pcslab_reserve().  Lock held.
+ */
+static inline void pcslab_head_update(struct pcslab_cpu *pc,
+				      unsigned int reserve)
+{
+	struct pcslab_slab *head;
+	struct list_head *next;
+
+	pc->head_empty = false;
+	pc->head_room = false;
+	if (list_empty(&pc->partial))
+		return;
+	head = list_first_entry(&pc->partial, struct pcslab_slab, list);
+	pc->head_empty = pcslab_slab_empty(head);
+	/* slabs in use come first: the second one tells */
+	next = head->list.next;
+	pc->head_room = pc->nr_empty < reserve &&
+			(next == &pc->partial ||
+			 pcslab_slab_empty(list_entry(next, struct pcslab_slab,
+						      list)));
+}
+
+/*
+ * The slab an allocation takes from: the head, the first partial slab
+ * (slabs in use come first, then the empty ones, newest first: see
+ * pcslab_slab_relist_locked()).  The caller takes from it, then clears
+ * @pc->head_empty or, if it filled, moves it (pcslab_head_left(),
+ * pcslab_head_update()).
  *
  * Return: the slab, or NULL if @pc has no partial slab.
  */
 static __always_inline struct pcslab_slab *
 pcslab_pick_slab_locked(struct pcslab_cpu *pc)
 {
-	struct pcslab_slab *slab;
-
 	lockdep_assert_held(&pc->lock);
 	/* not list_first_entry_or_null(): its entry is never NULL, no test */
 	if (unlikely(list_empty(&pc->partial)))
 		return NULL;
-	slab = list_first_entry(&pc->partial, struct pcslab_slab, list);
-	if (unlikely(pcslab_slab_empty(slab)))
-		pcslab_empty_taken(pc);
-	return slab;
+	return list_first_entry(&pc->partial, struct pcslab_slab, list);
 }
 
 /*
@@ -523,6 +583,26 @@ static __always_inline void pcslab_stat_locked(struct pcslab_cpu *pc,
 					       enum pcslab_stat_item item)
 {
 	pc->stat[item]++;
+}
+
+/*
+ * Objects of @pc's slabs not free in their bitmap (in use, or on their
+ * way back from another CPU): every allocation counts ``alloc`` and every
+ * local free ``free_local``, both owner-side, and the objects of remote
+ * frees put back count @nr_put_back.  Exact under the lock; racy
+ * otherwise, read frees first (a free of an object follows its
+ * allocation), and never below 0.
+ */
+static inline unsigned long pcslab_nr_inuse(const struct pcslab_cpu *pc)
+{
+	/* racy for a reader without the lock, see above */
+	unsigned long gone = data_race(pc->stat[PCSLAB_STAT_FREE_LOCAL]) +
+			     data_race(pc->nr_put_back); /* racy, above */
+	unsigned long made;
+
+	barrier();
+	made = data_race(pc->stat[PCSLAB_STAT_ALLOC]); /* racy, above */
+	return (long)(made - gone) > 0 ? made - gone : 0;
 }
 
 /* Freer-side event, counted on the current CPU without a lock. */

@@ -71,16 +71,23 @@ unsigned int pcslab_trim_locked(struct pcslab_cache *cache,
 
 	lockdep_assert_held(&pc->lock);
 	list_for_each_entry_safe_reverse(slab, tmp, &pc->partial, list) {
-		if (pc->nr_empty <= keep)
+		bool head = slab->list.prev == &pc->partial;
+
+		if (pcslab_nr_empty(pc) <= keep)
 			break;
 		if (!pcslab_slab_empty(slab))
 			continue;
 		list_del(&slab->list);
-		pc->nr_empty--;
+		if (head)
+			pcslab_head_left(pc);
+		else
+			pc->nr_empty--;
 		pc->nr_slabs--;
 		pcslab_free_slab_pages(cache, pc, slab);
 		freed++;
 	}
+	if (freed)
+		pcslab_head_update(pc, pcslab_reserve(cache, pc));
 	pc->empty_low = min(pc->empty_low, pc->nr_empty);
 	return freed;
 }
@@ -139,17 +146,19 @@ static bool pcslab_idle_trim_cpu(struct pcslab_cache *cache, unsigned int cpu,
 				 unsigned int *drained)
 {
 	struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
-	unsigned int reserve, unused;
+	unsigned int reserve, unused, low;
 	unsigned long flags;
 	bool more;
 
 	pcslab_foreign_lock(pc, &flags);
 	*drained = pcslab_drain_locked(cache, pc);
 	reserve = pcslab_reserve(cache, pc);
-	unused = pc->empty_low > reserve ? pc->empty_low - reserve : 0;
-	pcslab_trim_locked(cache, pc, pc->nr_empty - unused);
+	/* the head counts as unused when it is empty now */
+	low = pc->empty_low + pc->head_empty;
+	unused = low > reserve ? low - reserve : 0;
+	pcslab_trim_locked(cache, pc, pcslab_nr_empty(pc) - unused);
 	pc->empty_low = pc->nr_empty;
-	more = pc->nr_empty > reserve;
+	more = pcslab_nr_empty(pc) > reserve;
 	pcslab_foreign_unlock(pc, flags);
 	return more;
 }
@@ -181,7 +190,7 @@ void pcslab_idle_flush_fn(struct work_struct *work)
 
 		if (!atomic_read(&pc->remote.pending) &&
 		    /* an unlocked look is enough to skip an idle CPU */
-		    data_race(pc->nr_empty) <= pcslab_reserve(cache, pc))
+		    pcslab_nr_empty(pc) <= pcslab_reserve(cache, pc))
 			continue;
 		more |= pcslab_idle_trim_cpu(cache, cpu, &drained);
 		if (drained) {
@@ -274,7 +283,7 @@ static unsigned long pcslab_shrink_count(struct shrinker *shrinker,
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(cache->cpu, cpu);
 		/* An estimate is all the shrinker needs; no lock. */
-		unsigned int empty = data_race(pc->nr_empty);
+		unsigned int empty = pcslab_nr_empty(pc);
 		unsigned int keep = pcslab_reserve(cache, pc);
 
 		count += atomic_read(&pc->remote.pending) +

@@ -126,6 +126,7 @@ static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 	for_each_possible_cpu(cpu) {
 		struct pcslab_cpu *pc = per_cpu_ptr(c->cpu, cpu);
 		unsigned int slabs = 0, empty = 0, queued = 0, len = 0, links = 0;
+		bool empty_seen = false, others_used = false;
 		bool hot_listed = pc->hot == PCSLAB_NO_SLAB;
 		bool warm_listed = pc->warm == PCSLAB_NO_SLAB;
 		unsigned long inuse = 0;
@@ -163,13 +164,37 @@ static inline unsigned long check_cache_structure(struct pcslab_cache *c)
 				slabs++;
 				hot_listed |= slab == pc->hot;
 				warm_listed |= slab == pc->warm;
-				empty += nfree == slab->nr_objects;
+				/* the head is not counted in nr_empty */
+				if (!full && slab->list.prev == &pc->partial)
+					CHECK(pc->head_empty == (nfree == slab->nr_objects),
+					      "cpu %u: head %p has %u of %u free, head_empty %d",
+					      cpu, (void *)slab, nfree, slab->nr_objects,
+					      pc->head_empty);
+				else
+					empty += nfree == slab->nr_objects;
+				/* behind the slabs in use, the empty ones */
+				if (!full && nfree == slab->nr_objects)
+					empty_seen = true;
+				else if (!full)
+					CHECK(!empty_seen, "cpu %u: slab %p in use behind an empty one",
+					      cpu, (void *)slab);
+				if (!full && nfree < slab->nr_objects &&
+				    slab->list.prev != &pc->partial)
+					others_used = true;
 				inuse += slab->nr_objects - nfree;
 			}
 		}
 		CHECK(slabs == pc->nr_slabs, "cpu %u: %u slabs, nr_slabs %u", cpu, slabs, pc->nr_slabs);
 		CHECK(empty == pc->nr_empty, "cpu %u: %u empty, nr_empty %u", cpu, empty, pc->nr_empty);
-		CHECK(inuse == pc->nr_inuse, "cpu %u: %lu in use, nr_inuse %lu", cpu, inuse, pc->nr_inuse);
+		CHECK((!pc->head_empty && !pc->head_room) || !list_empty(&pc->partial),
+		      "cpu %u: head_empty %d, head_room %d, no head", cpu, pc->head_empty,
+		      pc->head_room);
+		/* may the head empty in place?  Never when it may not */
+		CHECK(!pc->head_room || (!others_used && pc->nr_empty < c->reserve),
+		      "cpu %u: head room, %u empty, reserve %u, others in use %d", cpu,
+		      pc->nr_empty, c->reserve, others_used);
+		CHECK(inuse == pcslab_nr_inuse(pc), "cpu %u: %lu in use, counted %lu", cpu, inuse,
+		      pcslab_nr_inuse(pc));
 		llist_for_each(pos, pc->remote.head.first) {
 			len += pcslab_link_objects(c, pos);
 			links++;

@@ -441,7 +441,8 @@ static void op_reclaim(struct model_cache *m)
 	case 1:
 		pcslab_cache_shrink(m->c);
 		for_each_possible_cpu(cpu)
-			CHECK(per_cpu_ptr(m->c->cpu, cpu)->nr_empty == 0, "shrink left empty slabs");
+			CHECK(pcslab_nr_empty(per_cpu_ptr(m->c->cpu, cpu)) == 0,
+			      "shrink left empty slabs");
 		break;
 	case 2:
 		shim_shrink_all();
@@ -466,7 +467,7 @@ static void op_hotplug(void)
 			CHECK(pcslab_outbox_count(pc) == 0, "dead cpu %u kept its outbox", cpu);
 			CHECK(pcslab_stat_sum(mc[k].c, PCSLAB_STAT_OUTBOX) == 0,
 			      "outboxes kept objects for dead cpu %u", cpu);
-			CHECK(pc->nr_empty == 0, "dead cpu %u kept empty slabs", cpu);
+			CHECK(pcslab_nr_empty(pc) == 0, "dead cpu %u kept empty slabs", cpu);
 		}
 	} else {
 		shim_cpu_up(cpu);
