@@ -509,31 +509,6 @@ static __always_inline void pcslab_head_displaced(struct pcslab_cpu *pc)
 }
 
 /*
- * Recompute @pc->head_empty and @pc->head_room from the lists and
- * @pc->nr_empty, after a slow path moved a slab or counted one; @reserve
- * is pcslab_reserve().  Lock held.
- */
-static inline void pcslab_head_update(struct pcslab_cpu *pc,
-				      unsigned int reserve)
-{
-	struct pcslab_slab *head;
-	struct list_head *next;
-
-	pc->head_empty = false;
-	pc->head_room = false;
-	if (list_empty(&pc->partial))
-		return;
-	head = list_first_entry(&pc->partial, struct pcslab_slab, list);
-	pc->head_empty = pcslab_slab_empty(head);
-	/* slabs in use come first: the second one tells */
-	next = head->list.next;
-	pc->head_room = pc->nr_empty < reserve &&
-			(next == &pc->partial ||
-			 pcslab_slab_empty(list_entry(next, struct pcslab_slab,
-						      list)));
-}
-
-/*
  * The slab an allocation takes from: the head, the first partial slab
  * (slabs in use come first, then the empty ones, newest first: see
  * pcslab_slab_relist_locked()).  The caller takes from it, then clears
@@ -862,6 +837,7 @@ static inline unsigned int pcslab_local_reserve(struct pcslab_cache *cache)
 
 void pcslab_free_slab_pages(struct pcslab_cache *cache, struct pcslab_cpu *pc,
 			    struct pcslab_slab *slab);
+void pcslab_head_update(struct pcslab_cpu *pc, unsigned int reserve);
 unsigned int pcslab_trim_locked(struct pcslab_cache *cache,
 				struct pcslab_cpu *pc, unsigned int keep);
 unsigned int __pcslab_drain_cpu(struct pcslab_cache *cache, unsigned int cpu);

@@ -59,6 +59,31 @@ MODULE_PARM_DESC(idle_flush_ms,
 		 "ms before remote frees of an idle owner or freer are flushed, 1..60000 (default 100), for caches created later");
 
 /*
+ * Recompute @pc->head_empty and @pc->head_room (struct pcslab_cpu) from
+ * the lists and @pc->nr_empty, after a slow path moved a slab or counted
+ * one; @reserve is pcslab_reserve().  Lock held.  Out of line: the paths
+ * that call it are slow, and the bulk free's loop inlines them.
+ */
+void pcslab_head_update(struct pcslab_cpu *pc, unsigned int reserve)
+{
+	struct pcslab_slab *head;
+	struct list_head *next;
+
+	pc->head_empty = false;
+	pc->head_room = false;
+	if (list_empty(&pc->partial))
+		return;
+	head = list_first_entry(&pc->partial, struct pcslab_slab, list);
+	pc->head_empty = pcslab_slab_empty(head);
+	/* slabs in use come first: the second one tells */
+	next = head->list.next;
+	pc->head_room = pc->nr_empty < reserve &&
+			(next == &pc->partial ||
+			 pcslab_slab_empty(list_entry(next, struct pcslab_slab,
+						      list)));
+}
+
+/*
  * Release empty slabs of @pc beyond @keep.  Empty slabs sit on the partial
  * list, moved to its tail when they empty, so the walk from the tail finds
  * them first.
