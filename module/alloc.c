@@ -72,13 +72,8 @@ static __always_inline void *pcslab_take_from_locked(struct pcslab_cache *cache,
 
 	lockdep_assert_held(&pc->lock);
 	obj = pcslab_slab_take(slab, &cache->geo);
-	if (unlikely(!slab->nr_free)) {
-		list_move(&slab->list, &pc->full);
-		pcslab_head_left(pc);
+	if (unlikely(pcslab_head_taken(pc, slab)))
 		pcslab_head_update(pc, pcslab_local_reserve(cache));
-	} else {
-		pc->head_empty = false;
-	}
 	pcslab_set_hot(pc, slab);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);
 	return obj;

@@ -37,13 +37,7 @@ static unsigned int pcslab_take_bulk_locked(struct pcslab_cache *cache,
 		if (!slab)
 			break;
 		got += pcslab_slab_take_bulk(slab, &cache->geo, n - got, p + got);
-		if (!slab->nr_free) {
-			list_move(&slab->list, &pc->full);
-			pcslab_head_left(pc);
-			filled = true;
-		} else {
-			pc->head_empty = false;
-		}
+		filled |= pcslab_head_taken(pc, slab);
 		pcslab_set_hot(pc, slab);
 	}
 	if (filled)

@@ -509,11 +509,29 @@ static __always_inline void pcslab_head_displaced(struct pcslab_cpu *pc)
 }
 
 /*
+ * Objects were just taken from @slab, @pc's head: it is in use now, or
+ * full and moved to the full list (then the caller, once done taking,
+ * calls pcslab_head_update()).  Lock held.
+ *
+ * Return: true if @slab filled.
+ */
+static __always_inline bool pcslab_head_taken(struct pcslab_cpu *pc,
+					      struct pcslab_slab *slab)
+{
+	if (likely(slab->nr_free)) {
+		pc->head_empty = false;
+		return false;
+	}
+	list_move(&slab->list, &pc->full);
+	pcslab_head_left(pc);
+	return true;
+}
+
+/*
  * The slab an allocation takes from: the head, the first partial slab
  * (slabs in use come first, then the empty ones, newest first: see
- * pcslab_slab_relist_locked()).  The caller takes from it, then clears
- * @pc->head_empty or, if it filled, moves it (pcslab_head_left(),
- * pcslab_head_update()).
+ * pcslab_slab_relist_locked()).  The caller takes from it, then calls
+ * pcslab_head_taken().
  *
  * Return: the slab, or NULL if @pc has no partial slab.
  */

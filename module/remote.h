@@ -134,18 +134,6 @@ static inline unsigned int pcslab_policy_tick(struct pcslab_drain_state *st,
 	return pcslab_levels[st->step];
 }
 
-/**
- * pcslab_policy_window_none - make the next tick run the whole law.
- * @st: adaptive state; call after the policy or the capacity changed.
- */
-static inline void pcslab_policy_window_none(struct pcslab_drain_state *st)
-{
-	st->quiet_lo = UINT_MAX;	/* depth - UINT_MAX = depth + 1 > 0 */
-	st->quiet_span = 0;
-	st->still_lo = UINT_MAX;
-	st->still_span = 0;
-}
-
 /*
  * The still window from the quiet one: its depths below @st->level (>= 1),
  * or none.
@@ -161,6 +149,17 @@ static inline void pcslab_policy_still(struct pcslab_drain_state *st)
 	}
 	st->still_lo = st->quiet_lo;
 	st->still_span = min(st->quiet_span, top - st->quiet_lo);
+}
+
+/**
+ * pcslab_policy_window_none - make the next tick run the whole law.
+ * @st: adaptive state; call after the policy or the capacity changed.
+ */
+static inline void pcslab_policy_window_none(struct pcslab_drain_state *st)
+{
+	st->quiet_lo = UINT_MAX;	/* depth - UINT_MAX = depth + 1 > 0 */
+	st->quiet_span = 0;
+	pcslab_policy_still(st);
 }
 
 /**
