@@ -575,17 +575,24 @@ static inline void shim_switch_cpu(int cpu)
 #ifdef SHIM_BENCH
 /*
  * local_irq_restore() as the kernel's sti: a test of this CPU's IPI queue
- * inline, and for a pending IPI a call that saves every register it
- * touches, as interrupt entry does, so that a section that turns
- * interrupts back on costs its caller no register (the core is built
- * with -mgeneral-regs-only for it, as the kernel is).
+ * inline, and for a pending IPI a call to shim_irq_entry (shim.c), which
+ * saves every register a C function may clobber and aligns the stack, as
+ * interrupt entry does.  In asm, so that the compiler sees no call: a
+ * section that turns interrupts back on costs its caller no register but
+ * the one the test reads through (a C call, even to a function that saves
+ * every register, makes gcc keep the caller's live values on the stack;
+ * the core is built with -mgeneral-regs-only, as the kernel is, so no
+ * vector register holds one of its values).
  */
-void shim_irq_enabled_pending(void)
-	__attribute__((__no_caller_saved_registers__, __target__("general-regs-only")));
 #define shim_irq_reenabled() do {					\
-	if (unlikely(__atomic_load_n(&shim_this_cpu->ipis.first,	\
-				     __ATOMIC_RELAXED)))		\
-		shim_irq_enabled_pending();				\
+	unsigned long __cpu_state;					\
+									\
+	asm volatile("mov %%fs:shim_this_cpu@tpoff, %0\n\t"		\
+		     "cmpq $0, (%0)\n\t"					\
+		     "je 1f\n\t"						\
+		     "call shim_irq_entry\n"				\
+		     "1:"							\
+		     : "=&r" (__cpu_state) : : "memory", "cc");		\
 } while (0)
 #else
 #define shim_irq_reenabled() shim_irq_enabled()
@@ -607,10 +614,17 @@ void shim_cpu_release(int cpu);
 	shim_irqs_off = 1;						\
 	shim_section_enter();						\
 } while (0)
+/*
+ * The flag is written with a constant, as sti sets the flag it clears: a
+ * store of the saved value would chain each section's save to the last
+ * one's restore through memory, a dependency the kernel's form (a test
+ * of the saved flags, then sti) does not have.  A nested restore leaves
+ * the flag set, as it found it.
+ */
 #define local_irq_restore(flags) do {					\
 	shim_section_exit();						\
-	shim_irqs_off = (int)(flags);					\
 	if (!(flags)) {							\
+		shim_irqs_off = 0;					\
 		shim_cpu_release(shim_cpu);				\
 		shim_irq_reenabled();					\
 	}								\

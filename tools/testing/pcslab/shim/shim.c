@@ -212,10 +212,39 @@ void shim_irq_enabled(void)
 }
 
 #ifdef SHIM_BENCH
+/* shim_irq_entry's C half: the pending IPIs of this CPU */
+void shim_irq_enabled_pending(void);
 void shim_irq_enabled_pending(void)
 {
 	shim_run_ipis(shim_cpu);
 }
+
+/*
+ * Called from local_irq_restore()'s asm (pcslab_shim.h) with an IPI
+ * pending, as an interrupt is taken at sti: saves the registers the C
+ * half may clobber (the flags are the asm's clobber; the core holds no
+ * value in a vector register), aligns the stack for it, restores them.
+ */
+asm(".pushsection .text\n"
+    ".globl shim_irq_entry\n"
+    ".type shim_irq_entry, @function\n"
+    "shim_irq_entry:\n\t"
+    "push %rbp\n\t"
+    "mov %rsp, %rbp\n\t"
+    "and $-16, %rsp\n\t"
+    "push %rax\n\tpush %rcx\n\tpush %rdx\n\tpush %rsi\n\t"
+    "push %rdi\n\tpush %r8\n\tpush %r9\n\tpush %r10\n\t"
+    "push %r11\n\t"
+    "push %r11\n\t"		/* keeps the call 16-byte aligned */
+    "call shim_irq_enabled_pending\n\t"
+    "pop %r11\n\t"
+    "pop %r11\n\tpop %r10\n\tpop %r9\n\tpop %r8\n\t"
+    "pop %rdi\n\tpop %rsi\n\tpop %rdx\n\tpop %rcx\n\t"
+    "pop %rax\n\t"
+    "leave\n\t"
+    "ret\n"
+    ".size shim_irq_entry, .-shim_irq_entry\n"
+    ".popsection");
 #endif
 
 int smp_call_function_single_async(int cpu, call_single_data_t *csd)
