@@ -615,11 +615,12 @@ void shim_cpu_release(int cpu);
 	shim_section_enter();						\
 } while (0)
 /*
- * The flag is written with a constant, as sti sets the flag it clears: a
- * store of the saved value would chain each section's save to the last
- * one's restore through memory, a dependency the kernel's form (a test
- * of the saved flags, then sti) does not have.  A nested restore leaves
- * the flag set, as it found it.
+ * The flag is written with a constant, as sti sets the flag from no
+ * value: a store of the saved value would make each restore's store wait
+ * for its save's load, itself forwarded from the last restore's store, a
+ * chain through memory from section to section that the kernel's form
+ * (a test of the saved flags, then sti) does not have.  A nested restore
+ * leaves the flag set, as it found it.
  */
 #define local_irq_restore(flags) do {					\
 	shim_section_exit();						\
