@@ -582,7 +582,8 @@ static inline void shim_switch_cpu(int cpu)
  * the one the test reads through (a C call, even to a function that saves
  * every register, makes gcc keep the caller's live values on the stack;
  * the core is built with -mgeneral-regs-only, as the kernel is, so no
- * vector register holds one of its values).
+ * vector register holds one of its values).  The call steps over the red
+ * zone: bench.c, built with one, toggles interrupts too.
  */
 #define shim_irq_reenabled() do {					\
 	unsigned long __cpu_state;					\
@@ -590,7 +591,9 @@ static inline void shim_switch_cpu(int cpu)
 	asm volatile("mov %%fs:shim_this_cpu@tpoff, %0\n\t"		\
 		     "cmpq $0, (%0)\n\t"					\
 		     "je 1f\n\t"						\
-		     "call shim_irq_entry\n"				\
+		     "lea -128(%%rsp), %%rsp\n\t"				\
+		     "call shim_irq_entry\n\t"				\
+		     "lea 128(%%rsp), %%rsp\n"				\
 		     "1:"							\
 		     : "=&r" (__cpu_state) : : "memory", "cc");		\
 } while (0)
