@@ -180,7 +180,7 @@ void *pcslab_alloc(struct pcslab_cache *cache, gfp_t gfp)
 	pc->head_empty = false;
 	pcslab_set_hot(pc, slab);
 	pcslab_stat_locked(pc, PCSLAB_STAT_ALLOC);
-	pcslab_unlock_cpu(pc, flags);
+	pcslab_unlock_cpu_fast(pc, flags);
 	pcslab_clear_free_tag(obj);
 	/* last: only @obj lives across its call (the slow paths have their own) */
 	might_alloc(gfp);
@@ -261,7 +261,7 @@ static __always_inline void pcslab_free_local(struct pcslab_cache *cache,
 	 * not leaves a slab in use first, so the head is not empty.
 	 */
 	pc->head_empty = empties;
-	pcslab_unlock_cpu(pc, flags);
+	pcslab_unlock_cpu_fast(pc, flags);
 }
 
 /*

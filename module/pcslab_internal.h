@@ -472,6 +472,21 @@ static __always_inline void pcslab_unlock_cpu(struct pcslab_cpu *pc,
 }
 
 /*
+ * pcslab_unlock_cpu() of a section that pcslab_owner_lock_fast() opened
+ * and nothing in it shared: @lock_taken is false there (interrupts off
+ * on the owner, no section nests), so only the release lockdep sees.
+ * The allocation's and the local free's fast paths; one test less each.
+ */
+static __always_inline void pcslab_unlock_cpu_fast(struct pcslab_cpu *pc,
+						   unsigned long flags)
+	__releases(&pc->lock)
+{
+	pcslab_lock_released(&pc->lock);
+	__release(&pc->lock);
+	local_irq_restore(flags);
+}
+
+/*
  * Empty slabs of @pc, the head's included (struct pcslab_cpu).  Under the
  * lock, or racy (the statistics, the shrinker's count).
  */
