@@ -431,6 +431,14 @@ static __always_inline void pcslab_owner_lock(struct pcslab_cpu *pc)
 		pcslab_owner_lock_shared(pc);
 }
 
+/* The end of a section pcslab_owner_lock_fast() opened: lockdep's only. */
+static __always_inline void pcslab_owner_unlock_fast(struct pcslab_cpu *pc)
+	__releases(&pc->lock)
+{
+	pcslab_lock_released(&pc->lock);
+	__release(&pc->lock);
+}
+
 static __always_inline void pcslab_owner_unlock(struct pcslab_cpu *pc)
 	__releases(&pc->lock)
 {
@@ -439,8 +447,7 @@ static __always_inline void pcslab_owner_unlock(struct pcslab_cpu *pc)
 		pcslab_spin_unlock(&pc->lock);
 		return;
 	}
-	pcslab_lock_released(&pc->lock);
-	__release(&pc->lock);
+	pcslab_owner_unlock_fast(pc);
 }
 
 void pcslab_foreign_lock(struct pcslab_cpu *pc, unsigned long *flags)
@@ -481,8 +488,7 @@ static __always_inline void pcslab_unlock_cpu_fast(struct pcslab_cpu *pc,
 						   unsigned long flags)
 	__releases(&pc->lock)
 {
-	pcslab_lock_released(&pc->lock);
-	__release(&pc->lock);
+	pcslab_owner_unlock_fast(pc);
 	local_irq_restore(flags);
 }
 
