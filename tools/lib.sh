@@ -28,7 +28,8 @@ KERNEL_REPORT_RE='WARNING:|BUG:|Oops|Kernel panic|general protection fault|possi
 # (under MTTCG, a vCPU can execute the int3 of a static-key text poke
 # that already finished).  Deaths after MARKER stay failures.
 boot_death() {
-	tr -d '\r' < "$1" | awk -v marker="$2" '
+	awk -v marker="$2" '
+		{ gsub(/\r/, "") }
 		index($0, marker) { exit }
 		!kind && /Oops: |Kernel panic - not syncing/ {
 			kind = $0
@@ -47,7 +48,7 @@ boot_death() {
 			if (!died)
 				exit 1
 			printf "%s at %s\n", kind, sym ? sym : "unknown"
-		}'
+		}' "$1"
 }
 
 # boot_report LOG MARKER: if the console in LOG shows a kernel report
@@ -56,11 +57,14 @@ boot_death() {
 # script loads pcslab, so nothing of it has run before its marker: a
 # report there is the kernel's or the emulator's (a KASAN wild access in
 # handle_edge_irq() during identify_cpu() under MTTCG, once), and the
-# VM boots once more.
+# VM boots once more.  Both read LOG themselves and stop at the marker:
+# a writer piped into them (tr) was killed by SIGPIPE when they stopped
+# early on a long console, and testvm's pipefail made that a "no".
 boot_report() {
-	tr -d '\r' < "$1" | awk -v marker="$2" -v re="$KERNEL_REPORT_RE" '
+	awk -v marker="$2" -v re="$KERNEL_REPORT_RE" '
+		{ gsub(/\r/, "") }
 		index($0, marker) { exit }
-		$0 ~ re { sub(/^\[ *[0-9.]+\] */, ""); print; exit }' | grep .
+		$0 ~ re { sub(/^\[ *[0-9.]+\] */, ""); print; exit }' "$1" | grep .
 }
 
 # emulator_fault LOG: if a register dump in LOG (an oops, or a fatal
@@ -81,6 +85,7 @@ emulator_fault() {
 				if [ ${#v} -gt 8 ] || [ $(((0x${v:-0} & 0xffc08028) != 0 ||
 					(0x${v:-0} & 2) == 0)) -eq 1 ]; then
 					echo "EFLAGS $val at $sym"
+					cat > /dev/null	# no SIGPIPE for the writers
 					exit 0
 				fi ;;
 			esac
