@@ -212,9 +212,8 @@ void shim_irq_enabled(void)
 }
 
 #ifdef SHIM_BENCH
-/* shim_irq_entry's C half: the pending IPIs of this CPU */
-void shim_irq_enabled_pending(void);
-void shim_irq_enabled_pending(void)
+/* shim_irq_entry's C half, called from its asm below: this CPU's IPIs */
+static __attribute__((__used__)) void shim_irq_enabled_pending(void)
 {
 	shim_run_ipis(shim_cpu);
 }
