@@ -242,10 +242,11 @@ static __always_inline void pcslab_free_local(struct pcslab_cache *cache,
 					      unsigned long flags)
 	__releases(&pc->lock)
 {
-	unsigned int nr_free = slab->nr_free;
-	bool empties = nr_free + 1 == slab->nr_objects;
+	/* the slab's count after this free; every slab of @cache has geo's */
+	unsigned int nr_free = slab->nr_free + 1;
+	bool empties = nr_free == cache->geo.nr_objects;
 
-	if (unlikely(!pcslab_tick_quiet(pc) || cache->hooks || !nr_free ||
+	if (unlikely(!pcslab_tick_quiet(pc) || cache->hooks || nr_free == 1 ||
 		     (empties && !pc->head_room))) {
 		pcslab_free_local_slow(cache, pc, slab, idx, obj, flags);
 		return;
@@ -255,7 +256,7 @@ static __always_inline void pcslab_free_local(struct pcslab_cache *cache,
 		return;
 	}
 	pcslab_stat_locked(pc, PCSLAB_STAT_FREE_LOCAL);
-	slab->nr_free = nr_free + 1;
+	slab->nr_free = nr_free;
 	/*
 	 * A slab that empties here is the head (@head_room); one that does
 	 * not leaves a slab in use first, so the head is not empty.
@@ -353,10 +354,13 @@ static noinline void pcslab_free_unknown(struct pcslab_cache *cache, void *obj)
 	pcslab_free_slot(cache, slab, obj);
 }
 
-/* pcslab_free() past the hints of @slab, which @obj lies in. */
-static __always_inline void pcslab_free_hinted(struct pcslab_cache *cache,
-					       struct pcslab_slab *slab,
-					       void *obj)
+/*
+ * pcslab_free() past the hints of @slab, which @obj lies in.  Out of line,
+ * a tail call: the remote path saves its registers here, not on the
+ * local free's path, which pcslab_free() keeps inline.
+ */
+static noinline void pcslab_free_hinted(struct pcslab_cache *cache,
+					struct pcslab_slab *slab, void *obj)
 {
 	/* any CPU's hint names a live slab of @cache: migration is harmless */
 	if (data_race(raw_cpu_read(cache->cpu->foreign)) != slab) {
@@ -408,11 +412,11 @@ static noinline void pcslab_free_shared(struct pcslab_cache *cache,
  * step.  @pc->hot and @pc->warm are only ever set, under the lock, to
  * live slabs of this CPU and cleared before such a slab is released, so
  * under the lock a match proves the pointer is inside one of our slabs;
- * only its slot index remains to be checked.  Out of line (a tail call),
- * so that the registers it needs are not saved on the remote path.
+ * only its slot index remains to be checked.  Inline in pcslab_free(),
+ * whose other ways out are tail calls.
  */
-static noinline void pcslab_free_hot(struct pcslab_cache *cache,
-				     struct pcslab_slab *slab, void *obj)
+static __always_inline void pcslab_free_hot(struct pcslab_cache *cache,
+					    struct pcslab_slab *slab, void *obj)
 {
 	struct pcslab_cpu *pc;
 	unsigned long flags;

@@ -101,7 +101,6 @@ int pcslab_geometry_init(struct pcslab_geometry *geo, unsigned int size,
 	geo->nr_objects = pcslab_slab_capacity(best, obj_size, data_offset);
 	geo->data_bytes = geo->nr_objects * obj_size;
 	geo->obj_size_inv = DIV_ROUND_UP_ULL(1ULL << 32, obj_size);
-	geo->obj_shift = is_power_of_2(obj_size) ? ilog2(obj_size) : 0;
 	geo->slab_mask = ~((PAGE_SIZE << best) - 1);
 	return 0;
 }

@@ -41,9 +41,6 @@ struct pcslab_cache;
  * @obj_size_inv: ceil(2^32 / @obj_size): an offset times it, shifted right
  *	by 32, is the offset divided by @obj_size whenever the offset is a
  *	multiple of @obj_size below 2^32 (see pcslab_slab_obj_index()).
- * @obj_shift: log2(@obj_size) when @obj_size is a power of two, else 0:
- *	the hot paths then shift instead of multiplying, one cycle instead
- *	of three on the chain from the bitmap word to the object and back.
  * @slab_mask: ~(slab bytes - 1): an address and it give the slab base.
  */
 struct pcslab_geometry {
@@ -54,19 +51,20 @@ struct pcslab_geometry {
 	unsigned int data_offset;
 	unsigned int data_bytes;
 	u32 obj_size_inv;
-	unsigned int obj_shift;
 	unsigned long slab_mask;
 };
 
 /**
  * struct pcslab_slab - in-band header at the start of every slab.
+ * @list: link in the owner CPU's partial/full/empty list; first, so that
+ *	the allocation's list head is the slab's address too.
  * @magic: %PCSLAB_SLAB_MAGIC while the slab is live.
  * @cpu: owner CPU; only it (or a holder of its lock) touches @free_map.
  * @nr_objects: object slots in this slab.
  * @cache: owning cache.
- * @list: link in the owner CPU's partial/full/empty list.
  * @free_map: set bit = free slot; changed only under the owner's lock.
- * @nr_free: set bits in @free_map.
+ * @nr_free: set bits in @free_map (an int: the hot paths' arithmetic on
+ *	it needs no truncation).
  *
  * A slot on its way back from another CPU is not free in @free_map; the
  * object itself carries the mark that says so (see pcslab_claim()), or
@@ -78,13 +76,13 @@ struct pcslab_geometry {
  * remote freer's validation does not take the line from the owner.
  */
 struct pcslab_slab {
+	struct list_head list;
 	u32 magic;
 	u16 cpu;
 	u16 nr_objects;
 	struct pcslab_cache *cache;
-	struct list_head list;
 	DECLARE_BITMAP(free_map, PCSLAB_MAX_OBJECTS) ____cacheline_aligned_in_smp;
-	u16 nr_free;
+	unsigned int nr_free;
 };
 
 /*
@@ -114,8 +112,7 @@ static inline void *pcslab_slab_obj(const struct pcslab_slab *slab,
 				    const struct pcslab_geometry *geo,
 				    unsigned int idx)
 {
-	unsigned long off = geo->obj_shift ? (unsigned long)idx << geo->obj_shift :
-			    idx * geo->obj_size;
+	unsigned long off = idx * geo->obj_size;
 
 	return (void *)slab + geo->data_offset + off;
 }
@@ -134,10 +131,6 @@ static __always_inline bool pcslab_slot_at(const struct pcslab_geometry *geo,
 	/* below the first slot wraps to a huge value: one compare, both ends */
 	if (off >= geo->data_bytes)
 		return false;
-	if (geo->obj_shift) {
-		*idx = off >> geo->obj_shift;
-		return !(off & (geo->obj_size - 1));
-	}
 	/*
 	 * A multiply instead of a division.  For off = q * obj_size it gives
 	 * q exactly: off * obj_size_inv = q * (2^32 + e) with e < obj_size,
