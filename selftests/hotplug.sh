@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # CPU hotplug under load: offline/online every non-boot CPU repeatedly
-# while a remote workload runs; no object lost, no pattern error.
+# while a remote workload runs; no object lost, no pattern error.  The
+# workload runs PCSLAB_NR_OPS (or /pcslab/hotplug_ops, make check's short
+# version on the debug kernel) operations per thread, default 60000.
 . "$(dirname "$(readlink -f "$0")")/pcslab_lib.sh"
 
 ktap_print_header
@@ -15,7 +17,8 @@ if [ "$(online_cpus)" -lt 2 ] || [ ! -e /sys/devices/system/cpu/cpu1/online ]; t
 fi
 ktap_set_plan 3
 CPUS=$(online_hotpluggable_cpus)
-pcslab_load pcslab_test scenario=remote nr_ops=${PCSLAB_NR_OPS:-60000} &
+OPS=${PCSLAB_NR_OPS:-$(cat /pcslab/hotplug_ops 2>/dev/null)}
+pcslab_load pcslab_test scenario=remote nr_ops="${OPS:-60000}" &
 pid=$!
 cycles=0
 fail=0

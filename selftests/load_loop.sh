@@ -3,7 +3,7 @@
 #
 # 50 x (load pcslab, run a workload, unload): no failure, no leaked pages.
 # PCSLAB_LOOPS (or /pcslab/load_loops, which make check's debug-kernel run
-# packs with 10) sets the number of rounds.
+# packs with 4) sets the number of rounds.
 . "$(dirname "$(readlink -f "$0")")/pcslab_lib.sh"
 
 ktap_print_header

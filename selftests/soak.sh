@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Soak: pcslab_soak runs every workload on five caches with hardirq and
-# softirq users for PCSLAB_SOAK_SECONDS (or /pcslab/soak.seconds, default
-# 20: the debug selftests of make check) while this script, all at once: takes every non-boot CPU offline
-# and online, writes random valid drain_policy, queue_capacity and drain
-# values, drops caches (shrinkers) and injects bursts of page allocation
-# failures into the workers.  Then every cache must balance exactly with
+# softirq users for PCSLAB_SOAK_SECONDS (or /pcslab/soak.seconds, which
+# make check's debug selftests pack with 10; default 20) while this
+# script, all at once: takes every non-boot CPU offline and online,
+# writes random valid drain_policy, queue_capacity and drain values, drops
+# caches (shrinkers) and injects bursts of page allocation failures into
+# the workers.  Then every cache must balance exactly with
 # nothing in use, and pcslab must hold no page after unload.  Runs on the
 # debug kernel (fault injection); "make soak" runs it for longer.
 . "$(dirname "$(readlink -f "$0")")/pcslab_lib.sh"
