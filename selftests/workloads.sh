@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Every pcslab_test scenario: the run passes its pattern checks, and after a
-# drain the counters balance exactly with no object left in use.
+# drain the counters balance exactly with no object left in use.  Each runs
+# PCSLAB_NR_OPS (or /pcslab/workload_ops, make check's short version on
+# the debug kernel) operations per thread, default 20000.
 . "$(dirname "$(readlink -f "$0")")/pcslab_lib.sh"
 
 ktap_print_header
@@ -10,10 +12,12 @@ pcslab_require_root
 pcslab_core_up
 pcslab_test_down
 NCPU=$(online_cpus)
+OPS=${PCSLAB_NR_OPS:-$(cat /pcslab/workload_ops 2>/dev/null)}
+OPS=${OPS:-20000}
 ktap_set_plan 8
 
 for sc in local remote mixed burst; do
-	params="scenario=$sc nr_ops=${PCSLAB_NR_OPS:-20000}"
+	params="scenario=$sc nr_ops=$OPS"
 	[ $sc = burst ] && params="$params queue_capacity=128"
 	if ! pcslab_load pcslab_test $params; then
 		ktap_test_fail "$sc: workload passes its checks"
@@ -28,7 +32,7 @@ for sc in local remote mixed burst; do
 	[ "$(stat_total pending)" -eq 0 ] || ok=0
 	[ "$(stat_total double_free)" -eq 0 ] && [ "$(stat_total invalid_free)" -eq 0 ] || ok=0
 	a=$(stat_total alloc)
-	[ "$a" -eq $((NCPU * ${PCSLAB_NR_OPS:-20000})) ] || { ktap_print_msg "alloc $a"; ok=0; }
+	[ "$a" -eq $((NCPU * OPS)) ] || { ktap_print_msg "alloc $a"; ok=0; }
 	fr=$(stat_total free_remote); dr=$(stat_total drain)
 	lu=$(stat_total level_up); ld=$(stat_total level_down)
 	ktap_print_msg "$sc: alloc=$a free_local=$(stat_total free_local) free_remote=$fr drain=$dr drained=$(stat_total drained_objects) kick=$(stat_total kick) remote_full=$(stat_total remote_full) level_up=$lu level_down=$ld slabs=$(stat_total slabs)"
