@@ -230,10 +230,9 @@ static noinline void pcslab_free_local_double(struct pcslab_cache *cache,
  * without hooks when the tick changes nothing and the slab stays where
  * it is (it was not full, and does not empty or is the head with room
  * to empty in place: @head_room of struct pcslab_cpu): the checks of
- * pcslab_put_checked()
- * and its put, nothing else.  Every other case is a tail call, so that
- * the free saves no register (__pcslab_spin_lock_fast()).  CPU locked;
- * unlocks.
+ * pcslab_put_checked() and its put, nothing else.  Every other case is a
+ * tail call, so that the free saves no register for them
+ * (__pcslab_spin_lock_fast()).  CPU locked; unlocks.
  */
 static __always_inline void pcslab_free_local(struct pcslab_cache *cache,
 					      struct pcslab_cpu *pc,
@@ -287,7 +286,7 @@ static noinline void pcslab_free_owner(struct pcslab_cache *cache,
 /*
  * Route a validated object of @slab to the local or the remote path.
  * Inline, and every way out a tail call: one stack frame for the whole
- * free, and no register saved on the remote path.
+ * free.
  */
 static __always_inline void pcslab_free_slot(struct pcslab_cache *cache,
 					     struct pcslab_slab *slab,

@@ -7,9 +7,9 @@
 # script, all at once: takes every non-boot CPU offline and online,
 # writes random valid drain_policy, queue_capacity and drain values, drops
 # caches (shrinkers) and injects bursts of page allocation failures into
-# the workers.  Then every cache must balance exactly with
-# nothing in use, and pcslab must hold no page after unload.  Runs on the
-# debug kernel (fault injection); "make soak" runs it for longer.
+# the workers.  Then every cache must balance exactly with nothing in use,
+# and pcslab must hold no page after unload.  Runs on the debug kernel
+# (fault injection); "make soak" runs it for longer.
 . "$(dirname "$(readlink -f "$0")")/pcslab_lib.sh"
 
 ktap_print_header
