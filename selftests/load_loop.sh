@@ -3,7 +3,7 @@
 #
 # 50 x (load pcslab, run a workload, unload): no failure, no leaked pages.
 # PCSLAB_LOOPS (or /pcslab/load_loops, which make check's debug-kernel run
-# packs with 8) sets the number of rounds, the five of the warm-up
+# packs with 10) sets the number of rounds, the five of the warm-up
 # included; at least one runs after it.
 . "$(dirname "$(readlink -f "$0")")/pcslab_lib.sh"
 
