@@ -17,7 +17,7 @@ if [ "$(online_cpus)" -lt 2 ] || [ ! -e /sys/devices/system/cpu/cpu1/online ]; t
 fi
 ktap_set_plan 3
 CPUS=$(online_hotpluggable_cpus)
-OPS=${PCSLAB_NR_OPS:-$(cat /pcslab/hotplug_ops 2>/dev/null)}
+OPS=$(pcslab_length "${PCSLAB_NR_OPS:-}" hotplug_ops)
 pcslab_load pcslab_test scenario=remote nr_ops="${OPS:-60000}" &
 pid=$!
 cycles=0

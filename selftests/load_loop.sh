@@ -27,7 +27,7 @@ fail=0
 for i in 1 2 3 4 5; do round || fail=1; done
 before=$(settle)
 n=5
-LOOPS=${PCSLAB_LOOPS:-$(cat /pcslab/load_loops 2>/dev/null)}
+LOOPS=$(pcslab_length "${PCSLAB_LOOPS:-}" load_loops)
 # the MemFree bound below grows with the rounds after the warm-up
 [ "${LOOPS:-50}" -gt 5 ] || LOOPS=6
 while [ $n -lt "${LOOPS:-50}" ]; do

@@ -36,6 +36,13 @@ pcslab_load() {
 
 pcslab_loaded() { grep -q "^$1 " /proc/modules; }
 
+# pcslab_length VALUE FILE: a test's length, VALUE (its environment
+# variable) if set, else what /pcslab/FILE holds (tools/run-selftests
+# hands make check's short versions to the VM there), else nothing.
+pcslab_length() {
+	if [ -n "$1" ]; then echo "$1"; else cat "/pcslab/$2" 2>/dev/null; fi
+}
+
 # pcslab_result STATUS DESCRIPTION [FAIL_DESCRIPTION]: exactly one KTAP
 # result from the status of the check before it, e.g.
 #   [ "$(stat_total pending)" -eq 0 ]; pcslab_result $? "queues empty"

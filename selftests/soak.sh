@@ -15,7 +15,7 @@
 ktap_print_header
 pcslab_require_root
 FI=/sys/kernel/debug/fail_page_alloc
-SECS=${PCSLAB_SOAK_SECONDS:-$(cat /pcslab/soak.seconds 2>/dev/null)}
+SECS=$(pcslab_length "${PCSLAB_SOAK_SECONDS:-}" soak.seconds)
 if [ -z "$SECS" ] && [ ! -d $FI ]; then
 	ktap_skip_all "soak runs on the debug kernel (make soak, or the debug selftests)"
 	exit "$KSFT_SKIP"

@@ -12,7 +12,7 @@ pcslab_require_root
 pcslab_core_up
 pcslab_test_down
 NCPU=$(online_cpus)
-OPS=${PCSLAB_NR_OPS:-$(cat /pcslab/workload_ops 2>/dev/null)}
+OPS=$(pcslab_length "${PCSLAB_NR_OPS:-}" workload_ops)
 OPS=${OPS:-20000}
 ktap_set_plan 8
 
